@@ -1,0 +1,93 @@
+"""The only reader of the environment.
+
+Read lazily (``get_settings()``), never at import time: Chalice's test client and ``chalice local``
+set a stage's variables only around a request, and PynamoDB needs the table names before first use.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Literal
+
+__all__ = ["Settings", "SettingsError", "get_settings", "reset_settings"]
+
+Storage = Literal["dynamodb", "memory"]
+
+_DEVELOPMENT_STAGES = frozenset({"local", "test"})
+# Only ever accepted in development stages; a deployed stage must bring its own secret.
+_DEVELOPMENT_SECRET = "local-development-secret-not-for-production"
+
+
+class SettingsError(RuntimeError):
+    """The environment describes a configuration that must not run."""
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    stage: str
+    storage: Storage
+    region: str
+    dynamodb_endpoint_url: str | None
+    cases_table: str
+    events_table: str
+    idempotency_table: str
+    portal_origin: str
+    portal_url: str
+    access_code_secret: str
+    max_body_bytes: int
+
+    @property
+    def is_development(self) -> bool:
+        return self.stage in _DEVELOPMENT_STAGES
+
+
+def _env(name: str, default: str | None = None) -> str | None:
+    value = os.environ.get(name, "").strip()
+    return value or default
+
+
+def _load() -> Settings:
+    stage = _env("STAGE", "local") or "local"
+    development = stage in _DEVELOPMENT_STAGES
+
+    storage = _env("STORAGE", "dynamodb")
+    if storage not in ("dynamodb", "memory"):
+        raise SettingsError(f"STORAGE must be 'dynamodb' or 'memory', not {storage!r}")
+    if storage == "memory" and not development:
+        raise SettingsError("STORAGE=memory keeps nothing and is refused outside development")
+
+    prefix = _env("TABLE_PREFIX", f"complaints-{stage}")
+    secret = _env("ACCESS_CODE_SECRET")
+    if secret is None:
+        if not development:
+            raise SettingsError("ACCESS_CODE_SECRET is required outside development")
+        secret = _DEVELOPMENT_SECRET
+    elif len(secret) < 32:
+        raise SettingsError("ACCESS_CODE_SECRET must be at least 32 characters")
+
+    portal_origin = (_env("PORTAL_ORIGIN", "http://localhost:8000") or "").rstrip("/")
+    return Settings(
+        stage=stage,
+        storage=storage,  # type: ignore[arg-type]  # checked just above
+        region=_env("AWS_REGION") or _env("AWS_DEFAULT_REGION") or "us-east-1",
+        dynamodb_endpoint_url=_env("DYNAMODB_ENDPOINT_URL"),
+        cases_table=_env("CASES_TABLE", f"{prefix}-cases") or "",
+        events_table=_env("EVENTS_TABLE", f"{prefix}-events") or "",
+        idempotency_table=_env("IDEMPOTENCY_TABLE", f"{prefix}-idempotency") or "",
+        portal_origin=portal_origin,
+        portal_url=(_env("PORTAL_URL", portal_origin + "/") or "").rstrip("/") + "/",
+        access_code_secret=secret,
+        max_body_bytes=int(_env("MAX_BODY_BYTES", "65536") or "65536"),
+    )
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return _load()
+
+
+def reset_settings() -> None:
+    """Forget the cached settings (tests and launchers that change the environment)."""
+    get_settings.cache_clear()
