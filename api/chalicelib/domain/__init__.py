@@ -1,0 +1,1 @@
+"""The complaint domain: plain Python, no AWS, no Chalice, no storage."""

@@ -1,0 +1,226 @@
+"""What a complaint says and who says it, and the rules a new complaint must satisfy.
+
+The transport layer has already checked types, lengths and enumerations; these are the rules that
+depend on several fields or on the domain (contact details, anonymity, enterprise identity, claims).
+Every broken rule is reported at once, each under the field a person has to change.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import Literal
+
+from .errors import InvalidInputError
+from .messages import Message, field_message
+from .vocabulary import Lang, categories
+
+__all__ = [
+    "CHANNELS",
+    "COMPLAINANT_TYPES",
+    "Channel",
+    "Complainant",
+    "ComplainantType",
+    "ComplaintDetails",
+    "ComplaintDraft",
+    "MAX_CLAIM_AMOUNT",
+    "MAX_LENGTHS",
+    "MIN_LENGTHS",
+    "check_draft",
+    "normalize_phone",
+]
+
+ComplainantType = Literal["individual", "enterprise"]
+Channel = Literal["web", "phone", "letter", "visit", "email", "mailbox"]
+COMPLAINANT_TYPES: tuple[ComplainantType, ...] = ("individual", "enterprise")
+CHANNELS: tuple[Channel, ...] = ("web", "phone", "letter", "visit", "email", "mailbox")
+MAX_CLAIM_AMOUNT = Decimal("100000000")
+# Bounds on what people write, in characters.
+MAX_LENGTHS = {
+    "name": 50,
+    "organization": 100,
+    "credit_code": 18,
+    "phone": 30,
+    "email": 254,
+    "subject": 100,
+    "description": 5000,
+    "location": 200,
+    "desired_outcome": 1000,
+}
+MIN_LENGTHS = {"subject": 4, "description": 10}
+
+_MOBILE = re.compile(r"1[3-9]\d{9}")
+_LANDLINE = re.compile(r"0\d{2,3}\d{7,8}(?:#?\d{1,6})?")
+_SERVICE_NUMBER = re.compile(r"[48]00\d{7}")
+_INTERNATIONAL = re.compile(r"\+(?!86)[1-9]\d{6,14}")
+_PHONE_NOISE = re.compile(r"[\s\-()（）]")
+
+
+@dataclass(frozen=True, slots=True)
+class ComplaintDraft:
+    """A complaint as received, typed but not yet checked against the domain's rules."""
+
+    complainant_type: ComplainantType
+    category: str
+    subject: str | None
+    description: str | None
+    consent: bool
+    anonymous: bool = False
+    name: str | None = None
+    organization: str | None = None
+    credit_code: str | None = None
+    phone: str | None = None
+    email: str | None = None
+    preferred_language: Lang = "zh"
+    location: str | None = None
+    occurred_on: date | None = None
+    desired_outcome: str | None = None
+    claim_amount: Decimal | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Complainant:
+    type: ComplainantType
+    anonymous: bool
+    preferred_language: Lang
+    name: str | None = None
+    organization: str | None = None
+    credit_code: str | None = None
+    phone: str | None = None
+    email: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ComplaintDetails:
+    category: str
+    subject: str
+    description: str
+    location: str | None = None
+    occurred_on: date | None = None
+    desired_outcome: str | None = None
+    claim_amount: Decimal | None = None
+
+
+def normalize_phone(raw: str) -> str | None:
+    """The phone number without spaces, hyphens or brackets, or ``None`` if it is not one.
+    Accepts Chinese mobiles, landlines with area code (and extension), 400/800 numbers and
+    international numbers in + form."""
+    compact = _PHONE_NOISE.sub("", raw)
+    national = re.sub(r"^(?:\+86|0086)", "", compact)
+    if national != compact and _MOBILE.fullmatch(national):
+        return national
+    for pattern in (_MOBILE, _LANDLINE, _SERVICE_NUMBER):
+        if pattern.fullmatch(national):
+            return national
+    if _INTERNATIONAL.fullmatch(compact):
+        return compact
+    return None
+
+
+def _normalize_email(raw: str) -> str | None:
+    from email_validator import EmailNotValidError, validate_email
+
+    try:
+        return validate_email(raw, check_deliverability=False).normalized
+    except EmailNotValidError:
+        return None
+
+
+def _credit_code_is_valid(code: str) -> bool:
+    # GB 32100-2015: 18 characters from a 31-symbol alphabet, the last a weighted mod-31 check.
+    from stdnum.cn import uscc
+
+    return bool(uscc.is_valid(code))
+
+
+def check_draft(draft: ComplaintDraft, *, today: date) -> tuple[Complainant, ComplaintDetails]:
+    """Apply the domain's rules; raise ``InvalidInputError`` naming every field that breaks one."""
+    errors: dict[str, Message] = {}
+
+    category = categories().get(draft.category)
+    if category is None:
+        errors["category"] = field_message("invalid_choice", "category")
+    if not draft.subject:
+        errors["subject"] = field_message("required", "subject")
+    if not draft.description:
+        errors["description"] = field_message("required", "description")
+    if not draft.consent:
+        errors["consent"] = Message("consent_required")
+    if draft.occurred_on is not None and draft.occurred_on > today:
+        errors["occurred_on"] = field_message("date_in_future", "occurred_on")
+
+    if category is not None and category.claim:
+        if draft.claim_amount is None:
+            errors["claim_amount"] = Message("claim_amount_required")
+        elif not (0 < draft.claim_amount <= MAX_CLAIM_AMOUNT) or draft.claim_amount != round(draft.claim_amount, 2):
+            errors["claim_amount"] = Message("claim_amount_invalid")
+    elif draft.claim_amount is not None:
+        errors["claim_amount"] = Message("claim_only")
+
+    phone = email = credit_code = None
+    identity = ("name", "organization", "credit_code", "phone", "email")
+    if draft.anonymous:
+        for name in identity:
+            if getattr(draft, name):
+                errors[name] = field_message("anonymous_no_identity", name)
+    else:
+        if not draft.name:
+            errors["name"] = field_message("required", "name")
+        if draft.phone:
+            phone = normalize_phone(draft.phone)
+            if phone is None:
+                errors["phone"] = Message("invalid_phone")
+        if draft.email:
+            email = _normalize_email(draft.email)
+            if email is None:
+                errors["email"] = Message("invalid_email")
+        if not draft.phone and not draft.email:
+            errors["phone"] = Message("contact_required")
+        if draft.complainant_type == "enterprise":
+            if not draft.organization:
+                errors["organization"] = field_message("required", "organization")
+            if not draft.credit_code:
+                errors["credit_code"] = field_message("required", "credit_code")
+            else:
+                credit_code = draft.credit_code.strip().upper()
+                if not _credit_code_is_valid(credit_code):
+                    errors["credit_code"] = Message("invalid_credit_code")
+        else:
+            for name in ("organization", "credit_code"):
+                if getattr(draft, name):
+                    errors[name] = field_message("enterprise_only", name)
+
+    for name, limit in MAX_LENGTHS.items():
+        value = getattr(draft, name)
+        if value and len(value) > limit and name not in errors:
+            errors[name] = field_message("too_long", name, max=limit)
+    for name, least in MIN_LENGTHS.items():
+        value = getattr(draft, name)
+        if value and len(value) < least and name not in errors:
+            errors[name] = field_message("too_short", name, min=least)
+
+    if errors:
+        raise InvalidInputError(errors)
+    assert category is not None and draft.subject and draft.description  # guaranteed by the checks above
+    complainant = Complainant(
+        type=draft.complainant_type,
+        anonymous=draft.anonymous,
+        preferred_language=draft.preferred_language,
+        name=None if draft.anonymous else draft.name,
+        organization=draft.organization if draft.complainant_type == "enterprise" else None,
+        credit_code=credit_code,
+        phone=phone,
+        email=email,
+    )
+    details = ComplaintDetails(
+        category=category.code,
+        subject=draft.subject,
+        description=draft.description,
+        location=draft.location,
+        occurred_on=draft.occurred_on,
+        desired_outcome=draft.desired_outcome,
+        claim_amount=draft.claim_amount,
+    )
+    return complainant, details

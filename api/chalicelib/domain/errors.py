@@ -1,0 +1,74 @@
+"""The domain's errors. Each carries a ``Message``; the web layer maps the class to an HTTP status."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import ClassVar
+
+from .messages import Message
+
+__all__ = [
+    "CaseNotFoundError",
+    "DomainError",
+    "IdempotencyMismatchError",
+    "InvalidInputError",
+    "InvalidTrackingNumberError",
+    "StorageUnavailableError",
+    "TransitionNotAllowedError",
+    "VersionConflictError",
+]
+
+
+class DomainError(Exception):
+    code: ClassVar[str] = "domain_error"
+
+    def __init__(self, message: Message, fields: Mapping[str, Message] | None = None) -> None:
+        super().__init__(message.key)
+        self.message = message
+        self.fields: Mapping[str, Message] = dict(fields or {})
+
+
+class InvalidInputError(DomainError):
+    code = "validation_failed"
+
+    def __init__(self, fields: Mapping[str, Message], message: Message | None = None) -> None:
+        super().__init__(message or Message("validation_failed"), fields)
+
+
+class InvalidTrackingNumberError(DomainError):
+    code = "invalid_tracking_number"
+
+    def __init__(self) -> None:
+        super().__init__(Message("invalid_tracking_number"))
+
+
+class CaseNotFoundError(DomainError):
+    code = "not_found"
+
+    def __init__(self) -> None:
+        super().__init__(Message("not_found"))
+
+
+class TransitionNotAllowedError(DomainError):
+    code = "transition_not_allowed"
+
+
+class VersionConflictError(DomainError):
+    code = "version_conflict"
+
+    def __init__(self) -> None:
+        super().__init__(Message("version_conflict"))
+
+
+class IdempotencyMismatchError(DomainError):
+    code = "idempotency_mismatch"
+
+    def __init__(self) -> None:
+        super().__init__(Message("idempotency_mismatch"))
+
+
+class StorageUnavailableError(DomainError):
+    code = "service_unavailable"
+
+    def __init__(self) -> None:
+        super().__init__(Message("service_unavailable"))

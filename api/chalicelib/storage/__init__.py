@@ -1,0 +1,25 @@
+"""Where cases are kept: DynamoDB (PynamoDB) or, for development only, memory."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from ..services.repository import CaseRepository
+from ..settings import Settings
+
+__all__ = ["repository_for"]
+
+
+@lru_cache(maxsize=4)
+def repository_for(settings: Settings) -> CaseRepository:
+    """One repository per configuration, made at first use (not at import: cold starts stay short
+    for routes that never touch storage)."""
+    if settings.storage == "memory":
+        from .memory import MemoryCaseRepository
+
+        return MemoryCaseRepository()
+    from .dynamodb import DynamoCaseRepository
+    from .tables import bind
+
+    bind(settings)
+    return DynamoCaseRepository(region=settings.region, host=settings.dynamodb_endpoint_url)

@@ -1,0 +1,241 @@
+"""The case repository on DynamoDB through PynamoDB. SDK errors become domain errors here."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date, datetime
+from decimal import Decimal
+from typing import TypeVar
+
+from pynamodb.connection import Connection
+from pynamodb.exceptions import PynamoDBConnectionError, PynamoDBException, TransactWriteError
+from pynamodb.transactions import TransactWrite
+
+from ..domain.case import Actor, Case, Deadline, Event, Milestone
+from ..domain.complaint import Complainant, ComplaintDetails
+from ..domain.errors import StorageUnavailableError
+from ..domain.lifecycle import Status
+from ..services.repository import IdempotencyKeyTakenError, IdempotencyRecord, TrackingNumberTakenError
+from .models import (
+    MAX_RETRY_ATTEMPTS,
+    ActorMap,
+    CaseRecord,
+    ComplainantMap,
+    DeadlineMap,
+    EventRecord,
+    IdempotencyRecordModel,
+    MilestoneMap,
+)
+
+__all__ = ["DynamoCaseRepository", "case_from_record", "case_to_record"]
+
+_T = TypeVar("_T")
+
+# Codes after which the same request may succeed later: the caller gets 503 and Retry-After.
+_TRANSIENT_CODES = frozenset(
+    {
+        "ProvisionedThroughputExceededException",
+        "ThrottlingException",
+        "RequestLimitExceeded",
+        "InternalServerError",
+        "ServiceUnavailable",
+        "TransactionInProgressException",
+    }
+)
+
+
+def _unavailable_or_raise(error: PynamoDBException) -> None:
+    if isinstance(error, PynamoDBConnectionError) and error.cause_response_code in (None, *_TRANSIENT_CODES):
+        raise StorageUnavailableError() from error
+    if error.cause_response_code in _TRANSIENT_CODES:
+        raise StorageUnavailableError() from error
+
+
+def _call(operation: Callable[[], _T]) -> _T:
+    try:
+        return operation()
+    except PynamoDBException as error:
+        _unavailable_or_raise(error)
+        raise
+
+
+def case_to_record(case: Case) -> CaseRecord:
+    c, d = case.complainant, case.details
+    record = CaseRecord(
+        tracking_no=case.tracking_no,
+        status=case.status.value,
+        channel=case.channel,
+        category=d.category,
+        department=case.department,
+        priority=case.priority,
+        confidential=case.confidential,
+        access_code_hash=case.access_code_hash,
+        complainant=ComplainantMap(
+            type=c.type,
+            anonymous=c.anonymous,
+            preferred_language=c.preferred_language,
+            name=c.name,
+            organization=c.organization,
+            credit_code=c.credit_code,
+            phone=c.phone,
+            email=c.email,
+        ),
+        subject=d.subject,
+        description=d.description,
+        location=d.location,
+        occurred_on=d.occurred_on.isoformat() if d.occurred_on else None,
+        desired_outcome=d.desired_outcome,
+        claim_amount=str(d.claim_amount) if d.claim_amount is not None else None,
+        submitted_at=case.submitted_at,
+        submitted_month=case.submitted_month,
+        updated_at=case.updated_at,
+        queue_at=case.next_due_at or case.updated_at,
+        deadlines=[
+            DeadlineMap(kind=x.kind, due_at=x.due_at, provisional=x.provisional, met_at=x.met_at)
+            for x in case.deadlines
+        ],
+        milestones=[MilestoneMap(status=m.status.value, at=m.at) for m in case.milestones],
+        review_count=case.review_count,
+    )
+    # PynamoDB writes version + 1 on condition that the stored version is the one read.
+    record.version = case.version - 1 if case.version > 1 else None
+    return record
+
+
+def case_from_record(record: CaseRecord) -> Case:
+    c = record.complainant
+    return Case(
+        tracking_no=record.tracking_no,
+        access_code_hash=record.access_code_hash,
+        status=Status(record.status),
+        channel=record.channel,  # type: ignore[arg-type]  # written from the Channel literal
+        complainant=Complainant(
+            type=c.type,
+            anonymous=c.anonymous,
+            preferred_language=c.preferred_language,
+            name=c.name,
+            organization=c.organization,
+            credit_code=c.credit_code,
+            phone=c.phone,
+            email=c.email,
+        ),
+        details=ComplaintDetails(
+            category=record.category,
+            subject=record.subject,
+            description=record.description,
+            location=record.location,
+            occurred_on=date.fromisoformat(record.occurred_on) if record.occurred_on else None,
+            desired_outcome=record.desired_outcome,
+            claim_amount=Decimal(record.claim_amount) if record.claim_amount is not None else None,
+        ),
+        submitted_at=record.submitted_at,
+        updated_at=record.updated_at,
+        version=int(record.version or 0),
+        confidential=record.confidential,
+        department=record.department,
+        priority=record.priority,  # type: ignore[arg-type]  # written from the Priority literal
+        deadlines=tuple(
+            Deadline(kind=x.kind, due_at=x.due_at, provisional=x.provisional, met_at=x.met_at)
+            for x in record.deadlines
+        ),
+        milestones=tuple(Milestone(Status(m.status), m.at) for m in record.milestones),
+        review_count=int(record.review_count),
+    )
+
+
+def _event_to_record(event: Event) -> EventRecord:
+    return EventRecord(
+        tracking_no=event.tracking_no,
+        seq=event.seq,
+        at=event.at,
+        actor=ActorMap(kind=event.actor.kind, id=event.actor.id, name=event.actor.name, role=event.actor.role),
+        action=event.action,
+        visibility=event.visibility,
+        from_status=event.from_status.value if event.from_status else None,
+        to_status=event.to_status.value if event.to_status else None,
+        note=event.note,
+    )
+
+
+def _event_from_record(record: EventRecord) -> Event:
+    a = record.actor
+    return Event(
+        tracking_no=record.tracking_no,
+        seq=int(record.seq),
+        at=record.at,
+        actor=Actor(kind=a.kind, id=a.id, name=a.name, role=a.role),
+        action=record.action,
+        visibility=record.visibility,  # type: ignore[arg-type]  # written from the Visibility literal
+        from_status=Status(record.from_status) if record.from_status else None,
+        to_status=Status(record.to_status) if record.to_status else None,
+        note=record.note,
+    )
+
+
+def _is_conflict(reason: object) -> bool:
+    code = getattr(reason, "code", None)
+    return code in ("ConditionalCheckFailed", "TransactionConflict")
+
+
+class DynamoCaseRepository:
+    def __init__(self, *, region: str, host: str | None) -> None:
+        self._connection = Connection(region=region, host=host, max_retry_attempts=MAX_RETRY_ATTEMPTS)
+
+    def create(self, case: Case, event: Event, idempotency: IdempotencyRecord | None) -> None:
+        try:
+            with TransactWrite(connection=self._connection) as transaction:
+                if idempotency is not None:
+                    transaction.save(
+                        IdempotencyRecordModel(
+                            key_hash=idempotency.key_hash,
+                            fingerprint=idempotency.fingerprint,
+                            tracking_no=idempotency.tracking_no,
+                            created_at=idempotency.created_at,
+                            expires_at=idempotency.expires_at,
+                        ),
+                        # An expired record may linger until TTL removes it: it no longer counts.
+                        condition=IdempotencyRecordModel.key_hash.does_not_exist()
+                        | (IdempotencyRecordModel.expires_at < idempotency.created_at),
+                    )
+                transaction.save(case_to_record(case), condition=CaseRecord.tracking_no.does_not_exist())
+                transaction.save(
+                    _event_to_record(event), condition=EventRecord.tracking_no.does_not_exist()
+                )
+        except TransactWriteError as error:
+            reasons = list(error.cancellation_reasons or [])
+            offset = 0
+            if idempotency is not None:
+                if reasons and _is_conflict(reasons[0]):
+                    raise IdempotencyKeyTakenError() from error
+                offset = 1
+            if len(reasons) > offset and _is_conflict(reasons[offset]):
+                raise TrackingNumberTakenError() from error
+            _unavailable_or_raise(error)
+            raise
+
+    def get(self, tracking_no: str) -> Case | None:
+        def read() -> Case | None:
+            try:
+                return case_from_record(CaseRecord.get(tracking_no, consistent_read=True))
+            except CaseRecord.DoesNotExist:
+                return None
+
+        return _call(read)
+
+    def get_idempotency(self, key_hash: str) -> IdempotencyRecord | None:
+        def read() -> IdempotencyRecord | None:
+            try:
+                r = IdempotencyRecordModel.get(key_hash, consistent_read=True)
+            except IdempotencyRecordModel.DoesNotExist:
+                return None
+            expires_at: datetime = r.expires_at
+            return IdempotencyRecord(r.key_hash, r.fingerprint, r.tracking_no, r.created_at, expires_at)
+
+        return _call(read)
+
+    def history(self, tracking_no: str) -> list[Event]:
+        return _call(
+            lambda: [
+                _event_from_record(r) for r in EventRecord.query(tracking_no, consistent_read=True)
+            ]
+        )

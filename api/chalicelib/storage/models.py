@@ -1,0 +1,184 @@
+"""PynamoDB models of the three tables. ``bind_models`` points them at the configured tables.
+
+Access patterns served by keys and indexes (never Scan):
+- a case by tracking number: cases table key (strongly consistent read);
+- the staff queue by status, ordered by what is due first: ``status-queue-index``;
+- a department's cases, ordered the same way: ``department-queue-index`` (sparse until routed);
+- the cases submitted in a month, in order: ``month-index``;
+- a case's history in order: events table, key (tracking_no, seq);
+- a submission's Idempotency-Key: idempotency table key, expired by TTL.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pynamodb.attributes import (
+    BooleanAttribute,
+    ListAttribute,
+    MapAttribute,
+    NumberAttribute,
+    TTLAttribute,
+    UnicodeAttribute,
+    UTCDateTimeAttribute,
+    VersionAttribute,
+)
+from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
+from pynamodb.models import Model
+
+__all__ = [
+    "ActorMap",
+    "CaseRecord",
+    "ComplainantMap",
+    "DeadlineMap",
+    "EventRecord",
+    "IdempotencyRecordModel",
+    "MAX_RETRY_ATTEMPTS",
+    "MilestoneMap",
+    "bind_models",
+]
+
+# PynamoDB's default retry setting gives botocore *standard* mode with 1 + max_retry_attempts
+# attempts: a throttled request gives up within seconds, well inside API Gateway's 29 s (STACK-NOTES).
+MAX_RETRY_ATTEMPTS = 3
+
+
+class _Meta:
+    table_name = "unbound"
+    region = "us-east-1"
+    host: str | None = None
+    billing_mode = "PAY_PER_REQUEST"
+    connect_timeout_seconds = 2
+    read_timeout_seconds = 5
+    max_retry_attempts = MAX_RETRY_ATTEMPTS
+
+
+class ComplainantMap(MapAttribute[str, Any]):
+    type = UnicodeAttribute()
+    anonymous = BooleanAttribute()
+    preferred_language = UnicodeAttribute()
+    name = UnicodeAttribute(null=True)
+    organization = UnicodeAttribute(null=True)
+    credit_code = UnicodeAttribute(null=True)
+    phone = UnicodeAttribute(null=True)
+    email = UnicodeAttribute(null=True)
+
+
+class DeadlineMap(MapAttribute[str, Any]):
+    kind = UnicodeAttribute()
+    due_at = UTCDateTimeAttribute()
+    provisional = BooleanAttribute()
+    met_at = UTCDateTimeAttribute(null=True)
+
+
+class MilestoneMap(MapAttribute[str, Any]):
+    status = UnicodeAttribute()
+    at = UTCDateTimeAttribute()
+
+
+class ActorMap(MapAttribute[str, Any]):
+    kind = UnicodeAttribute()
+    id = UnicodeAttribute(null=True)
+    name = UnicodeAttribute(null=True)
+    role = UnicodeAttribute(null=True)
+
+
+class StatusQueueIndex(GlobalSecondaryIndex["CaseRecord"]):
+    class Meta:
+        index_name = "status-queue-index"
+        projection = AllProjection()
+
+    status = UnicodeAttribute(hash_key=True)
+    queue_at = UTCDateTimeAttribute(range_key=True)
+
+
+class DepartmentQueueIndex(GlobalSecondaryIndex["CaseRecord"]):
+    class Meta:
+        index_name = "department-queue-index"
+        projection = AllProjection()
+
+    department = UnicodeAttribute(hash_key=True)
+    queue_at = UTCDateTimeAttribute(range_key=True)
+
+
+class MonthIndex(GlobalSecondaryIndex["CaseRecord"]):
+    class Meta:
+        index_name = "month-index"
+        projection = AllProjection()
+
+    submitted_month = UnicodeAttribute(hash_key=True)
+    submitted_at = UTCDateTimeAttribute(range_key=True)
+
+
+class CaseRecord(Model):
+    class Meta(_Meta):
+        pass
+
+    tracking_no = UnicodeAttribute(hash_key=True)
+    version = VersionAttribute()
+    status = UnicodeAttribute()
+    channel = UnicodeAttribute()
+    category = UnicodeAttribute()
+    department = UnicodeAttribute(null=True)
+    priority = UnicodeAttribute(null=True)
+    confidential = BooleanAttribute()
+    access_code_hash = UnicodeAttribute()
+    complainant = ComplainantMap()
+    subject = UnicodeAttribute()
+    description = UnicodeAttribute()
+    location = UnicodeAttribute(null=True)
+    occurred_on = UnicodeAttribute(null=True)
+    desired_outcome = UnicodeAttribute(null=True)
+    claim_amount = UnicodeAttribute(null=True)
+    submitted_at = UTCDateTimeAttribute()
+    submitted_month = UnicodeAttribute()
+    updated_at = UTCDateTimeAttribute()
+    # The earliest open deadline, or the last change when nothing is due: the queue's order.
+    queue_at = UTCDateTimeAttribute()
+    deadlines = ListAttribute[DeadlineMap](of=DeadlineMap)
+    milestones = ListAttribute[MilestoneMap](of=MilestoneMap)
+    review_count = NumberAttribute(default=0)
+
+    status_queue = StatusQueueIndex()
+    department_queue = DepartmentQueueIndex()
+    by_month = MonthIndex()
+
+
+class EventRecord(Model):
+    class Meta(_Meta):
+        pass
+
+    tracking_no = UnicodeAttribute(hash_key=True)
+    seq = NumberAttribute(range_key=True)
+    at = UTCDateTimeAttribute()
+    actor = ActorMap()
+    action = UnicodeAttribute()
+    visibility = UnicodeAttribute()
+    from_status = UnicodeAttribute(null=True)
+    to_status = UnicodeAttribute(null=True)
+    note = UnicodeAttribute(null=True)
+
+
+class IdempotencyRecordModel(Model):
+    class Meta(_Meta):
+        pass
+
+    key_hash = UnicodeAttribute(hash_key=True)
+    fingerprint = UnicodeAttribute()
+    tracking_no = UnicodeAttribute()
+    created_at = UTCDateTimeAttribute()
+    expires_at = TTLAttribute()
+
+
+def bind_models(*, cases_table: str, events_table: str, idempotency_table: str, region: str, host: str | None) -> None:
+    """Point the models at their tables. PynamoDB caches one connection per model, built from
+    ``Meta`` at first use: binding drops that cache so the next call uses the new settings."""
+    for model, table in (
+        (CaseRecord, cases_table),
+        (EventRecord, events_table),
+        (IdempotencyRecordModel, idempotency_table),
+    ):
+        model.Meta.table_name = table
+        model.Meta.region = region
+        model.Meta.host = host
+        model._connection = None

@@ -1,0 +1,1 @@
+"""HTTP: request parsing, response shapes, error mapping and the route blueprints."""

@@ -1,0 +1,43 @@
+"""Wraps every view so that errors of any kind become the one error shape, in the caller's language."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from typing import ParamSpec
+
+from chalice import Response
+from chalice.app import Request
+
+from ..domain.vocabulary import Lang
+from .errors import error_response
+from .language import negotiate
+
+__all__ = ["endpoint", "request_language"]
+
+P = ParamSpec("P")
+
+
+def request_language(request: Request) -> Lang:
+    return negotiate(request.headers, request.query_params)
+
+
+def _is_form_post(request: Request) -> bool:
+    return request.headers.get("content-type", "").lower().startswith("application/x-www-form-urlencoded")
+
+
+def endpoint(current_request: Callable[[], Request]) -> Callable[[Callable[P, Response]], Callable[P, Response]]:
+    """Decorate a view; ``current_request`` gives the request being served (from the blueprint)."""
+
+    def decorate(view: Callable[P, Response]) -> Callable[P, Response]:
+        @functools.wraps(view)
+        def wrapper(*args: P.args, **kwargs: P.kwargs) -> Response:
+            try:
+                return view(*args, **kwargs)
+            except Exception as error:
+                request = current_request()
+                return error_response(error, request_language(request), as_html=_is_form_post(request))
+
+        return wrapper
+
+    return decorate

@@ -1,0 +1,153 @@
+"""What the API shows: JSON views built field by field from allowlists, so personal data cannot
+reach a public response by adding an attribute to a case."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any, TypedDict
+
+from ..domain.case import Case
+from ..domain.complaint import CHANNELS, COMPLAINANT_TYPES
+from ..domain.deadlines import Policy
+from ..domain.lifecycle import Status
+from ..domain.messages import Message, render
+from ..domain.tracking import format_code
+from ..domain.vocabulary import LANGUAGES, Lang, categories, departments, label, terms
+from ..services.submissions import Receipt
+
+__all__ = ["format_local", "iso", "meta_view", "public_status_view", "receipt_view"]
+
+LabelDict = dict[str, str]
+
+
+def iso(moment: datetime) -> str:
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def format_local(moment: datetime, lang: Lang, policy: Policy) -> str:
+    local = moment.astimezone(policy.zone)
+    if lang == "zh":
+        return f"{local.year}年{local.month}月{local.day}日 {local:%H:%M}（北京时间）"
+    return f"{local.day} {local:%B %Y}, {local:%H:%M} (Beijing time)"
+
+
+def _sentences(lang: Lang, *parts: str) -> str:
+    # Chinese sentences run on; English ones need a space between them.
+    return ("" if lang == "zh" else " ").join(part for part in parts if part)
+
+
+class DeadlineView(TypedDict):
+    kind: str
+    label: LabelDict
+    due_at: str
+    provisional: bool
+    met_at: str | None
+    overdue: bool
+
+
+class MilestoneView(TypedDict):
+    status: str
+    label: LabelDict
+    at: str
+
+
+class CodeLabel(TypedDict):
+    code: str
+    label: LabelDict
+
+
+class PublicStatusView(TypedDict):
+    """The public status of a case: no personal data, nothing anyone wrote in free text."""
+
+    tracking_no: str
+    status: str
+    status_label: LabelDict
+    category: CodeLabel
+    channel: CodeLabel
+    submitted_at: str
+    updated_at: str
+    deadlines: list[DeadlineView]
+    milestones: list[MilestoneView]
+
+
+def public_status_view(case: Case, now: datetime) -> PublicStatusView:
+    return {
+        "tracking_no": format_code(case.tracking_no),
+        "status": case.status.value,
+        "status_label": label("status", case.status.value).as_dict(),
+        "category": {"code": case.details.category, "label": categories()[case.details.category].label.as_dict()},
+        "channel": {"code": case.channel, "label": label("channel", case.channel).as_dict()},
+        "submitted_at": iso(case.submitted_at),
+        "updated_at": iso(case.updated_at),
+        "deadlines": [
+            {
+                "kind": d.kind,
+                "label": label("deadline", d.kind).as_dict(),
+                "due_at": iso(d.due_at),
+                "provisional": d.provisional,
+                "met_at": iso(d.met_at) if d.met_at else None,
+                "overdue": d.is_overdue(now),
+            }
+            for d in case.deadlines
+        ],
+        "milestones": [
+            {"status": m.status.value, "label": label("status", m.status.value).as_dict(), "at": iso(m.at)}
+            for m in case.milestones
+        ],
+    }
+
+
+def receipt_view(receipt: Receipt, policy: Policy) -> dict[str, Any]:
+    case = receipt.case
+    decide = case.deadline("decide")
+    due = decide.due_at if decide else case.submitted_at
+    next_steps = {
+        lang: _sentences(
+            lang,
+            render(Message("next_steps", {"due": format_local(due, lang, policy)}), lang),
+            "" if case.complainant.anonymous else render(Message("next_steps_contact"), lang),
+        )
+        for lang in LANGUAGES
+    }
+    return {
+        "tracking_no": format_code(case.tracking_no),
+        "access_code": format_code(receipt.access_code),
+        "status": case.status.value,
+        "status_label": label("status", case.status.value).as_dict(),
+        "submitted_at": iso(case.submitted_at),
+        "reply_due_at": iso(due),
+        "reply_due_provisional": bool(decide and decide.provisional),
+        "next_steps": next_steps,
+    }
+
+
+def meta_view(policy: Policy) -> dict[str, Any]:
+    def listed(section: str, codes: tuple[str, ...] | None = None) -> list[dict[str, Any]]:
+        entries = terms(section)
+        return [{"code": code, "label": entries[code].as_dict()} for code in (codes or tuple(entries))]
+
+    def limits(source: dict[str, Any]) -> list[dict[str, Any]]:
+        return [
+            {"code": x.code, "label": x.label.as_dict(), "note": x.note.as_dict(), x.unit: x.amount}
+            for x in source.values()
+        ]
+
+    return {
+        "categories": [
+            {
+                "code": c.code,
+                "label": c.label.as_dict(),
+                "group": c.group,
+                "department": c.department,
+                "confidential": c.confidential,
+                "claim": c.claim,
+            }
+            for c in categories().values()
+        ],
+        "channels": listed("channel", CHANNELS),
+        "complainant_types": listed("complainant_type", COMPLAINANT_TYPES),
+        "statuses": listed("status", tuple(s.value for s in Status)),
+        "departments": [{"code": d.code, "label": d.label.as_dict()} for d in departments().values()],
+        "time_limits": limits(policy.limits),
+        "windows": limits(policy.windows),
+    }
