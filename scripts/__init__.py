@@ -1,0 +1,1 @@
+"""Developer scripts. The Python parts live in :mod:`scripts.lib` so the test harness reuses them."""

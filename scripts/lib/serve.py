@@ -1,0 +1,152 @@
+"""``./scripts/serve``: run the whole portal locally until Ctrl-C (SIGINT) or SIGTERM.
+
+Environment: PORTAL_PORT (8000), API_PORT (8010), DYNAMODB_PORT (8020), STORAGE (dynamodb, or
+memory to keep nothing). Data lives in .local/dynamodb-data and survives restarts.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import sys
+import threading
+from types import FrameType
+
+from scripts.lib.dynamodb_local import DUMMY_AWS_ENV, DynamoDBLocalError
+from scripts.lib.paths import LOCAL_DIR
+from scripts.lib.ports import PortBusyError, require_free_ports
+from scripts.lib.processes import ProcessError
+from scripts.lib.stack import LocalStack, StackConfig, StackError, Storage, ensure_access_code_secret
+
+__all__ = ["main"]
+
+_RULE = "=" * 78
+
+
+class _StopRequested(BaseException):
+    """Raised by the signal handler to abort whatever the main thread is doing."""
+
+
+def _port(name: str, default: int) -> int:
+    raw = os.environ.get(name, "").strip() or str(default)
+    try:
+        port = int(raw)
+    except ValueError:
+        raise SystemExit(f"ERROR: {name} must be a port number, not {raw!r}") from None
+    if not 0 < port < 65536:
+        raise SystemExit(f"ERROR: {name} must be between 1 and 65535, not {port}")
+    return port
+
+
+def _loud(*lines: str) -> None:
+    bar = "!" * 78
+    print("\n" + bar, file=sys.stderr)
+    for line in lines:
+        print(f"!!! {line}", file=sys.stderr)
+    print(bar + "\n", file=sys.stderr, flush=True)
+
+
+def _choose_storage() -> Storage:
+    wanted = os.environ.get("STORAGE", "").strip() or "dynamodb"
+    if wanted not in ("dynamodb", "memory"):
+        raise SystemExit(f"ERROR: STORAGE must be 'dynamodb' or 'memory', not {wanted!r}")
+    if wanted == "dynamodb" and shutil.which("java") is None:
+        _loud(
+            "java is not installed, so DynamoDB Local cannot run.",
+            "Falling back to STORAGE=memory: NOTHING IS KEPT AFTER YOU STOP THE SERVER.",
+            "Install Java to keep data: apt-get install -y openjdk-17-jre-headless",
+        )
+        return "memory"
+    if wanted == "memory":
+        _loud("STORAGE=memory: NOTHING IS KEPT AFTER YOU STOP THE SERVER.")
+        return "memory"
+    return "dynamodb"
+
+
+def _print_ready(stack: LocalStack) -> None:
+    config = stack.config
+    print(f"\n{_RULE}", flush=True)
+    print("  Complaint portal is running", flush=True)
+    print(f"    Portal          {config.portal_url}", flush=True)
+    print(f"    API             {config.api_url}/", flush=True)
+    if config.storage == "dynamodb":
+        print(f"    DynamoDB Local  {config.dynamodb_url}  (data in {config.dynamodb_data_dir})", flush=True)
+        credentials = " ".join(
+            f"{key}={value}" for key, value in DUMMY_AWS_ENV.items() if "DEFAULT" not in key
+        )
+        print(f"                    clients must use {credentials}", flush=True)
+    else:
+        print("    Storage         in memory: nothing is kept after stopping", flush=True)
+    took = stack.timings.get("all ready", 0.0)
+    print(f"  Ready in {took:.1f} s. Press Ctrl-C to stop everything.", flush=True)
+    print(f"{_RULE}\n", flush=True)
+
+
+def main() -> int:
+    portal_port = _port("PORTAL_PORT", 8000)
+    api_port = _port("API_PORT", 8010)
+    dynamodb_port = _port("DYNAMODB_PORT", 8020)
+    if len({portal_port, api_port, dynamodb_port}) != 3:
+        print("ERROR: PORTAL_PORT, API_PORT and DYNAMODB_PORT must differ", file=sys.stderr)
+        return 2
+    storage = _choose_storage()
+    wanted_ports = {"PORTAL_PORT": portal_port, "API_PORT": api_port}
+    if storage == "dynamodb":
+        wanted_ports["DYNAMODB_PORT"] = dynamodb_port
+    try:
+        require_free_ports(wanted_ports)
+    except PortBusyError as error:
+        print(f"ERROR: {error}", file=sys.stderr)
+        return 1
+
+    config = StackConfig(
+        portal_port=portal_port,
+        api_port=api_port,
+        dynamodb_port=dynamodb_port,
+        site_dir=LOCAL_DIR / "site",
+        access_code_secret=os.environ.get("ACCESS_CODE_SECRET", "").strip() or ensure_access_code_secret(),
+        storage=storage,
+        dynamodb_data_dir=LOCAL_DIR / "dynamodb-data",
+    )
+    stack = LocalStack(config)
+    stopping = threading.Event()
+
+    def request_stop(signum: int, frame: FrameType | None) -> None:
+        if stopping.is_set():
+            return
+        stopping.set()
+        print(
+            f"\n==> {signal.Signals(signum).name} received: stopping everything", file=sys.stderr, flush=True
+        )
+        raise _StopRequested
+
+    for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+        signal.signal(signum, request_stop)
+
+    exit_code = 0
+    try:
+        stack.start()
+        _print_ready(stack)
+        while True:
+            dead = stack.dead_process()
+            if dead is not None:
+                print(f"\nERROR: {dead} stopped on its own; stopping the rest", file=sys.stderr, flush=True)
+                exit_code = 1
+                break
+            stopping.wait(1.0)
+    except _StopRequested:
+        pass
+    except (StackError, DynamoDBLocalError, ProcessError, OSError) as error:
+        print(f"\nERROR: {error}", file=sys.stderr, flush=True)
+        exit_code = 1
+    finally:
+        for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+            signal.signal(signum, signal.SIG_IGN)
+        stack.stop()
+        print("==> stopped: everything this script started is down", file=sys.stderr, flush=True)
+    return exit_code
+
+
+if __name__ == "__main__":
+    sys.exit(main())
