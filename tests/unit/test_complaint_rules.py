@@ -1,0 +1,135 @@
+"""The domain's rules for a new complaint: every broken rule reported at once, under its field."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date
+from decimal import Decimal
+
+import pytest
+
+from chalicelib.domain.complaint import ComplaintDraft, check_draft, normalize_phone
+from chalicelib.domain.errors import InvalidInputError
+from chalicelib.domain.messages import render
+
+TODAY = date(2026, 11, 24)
+VALID_CREDIT_CODE = "91350100M000100Y43"
+
+PERSON = ComplaintDraft(
+    complainant_type="individual",
+    name="王小明",
+    phone="138 0013 8000",
+    category="env_noise",
+    subject="夜间施工噪音",
+    description="工地每天晚上十一点后仍在施工，影响居民休息。",
+    consent=True,
+)
+ENTERPRISE = replace(
+    PERSON, complainant_type="enterprise", organization="苏州某某科技有限公司", credit_code=VALID_CREDIT_CODE.lower()
+)
+
+
+def refused_fields(draft: ComplaintDraft) -> dict[str, str]:
+    with pytest.raises(InvalidInputError) as refused:
+        check_draft(draft, today=TODAY)
+    return {name: render(message, "en") for name, message in refused.value.fields.items()}
+
+
+def test_a_complete_complaint_passes_and_is_normalised() -> None:
+    complainant, details = check_draft(PERSON, today=TODAY)
+    assert complainant.phone == "13800138000"
+    assert details.category == "env_noise"
+
+
+def test_an_enterprise_is_identified_by_a_valid_credit_code() -> None:
+    complainant, _ = check_draft(ENTERPRISE, today=TODAY)
+    assert complainant.credit_code == VALID_CREDIT_CODE
+
+
+@pytest.mark.parametrize("code", ["91350100M000100Y44", "91350100M000100Y4", "ABCDEFGHIJKLMNOPQR", "9135010OM000100Y43"])
+def test_a_wrong_credit_code_is_refused(code: str) -> None:
+    assert "Unified Social Credit Code" in refused_fields(replace(ENTERPRISE, credit_code=code))["credit_code"]
+
+
+def test_an_enterprise_needs_its_name_and_code() -> None:
+    fields = refused_fields(replace(ENTERPRISE, organization=None, credit_code=None))
+    assert set(fields) == {"organization", "credit_code"}
+
+
+def test_an_individual_gives_no_enterprise_fields() -> None:
+    assert set(refused_fields(replace(PERSON, organization="X", credit_code=VALID_CREDIT_CODE))) == {
+        "organization",
+        "credit_code",
+    }
+
+
+def test_a_named_complaint_needs_a_name_and_a_way_to_reach_the_complainant() -> None:
+    fields = refused_fields(replace(PERSON, name=None, phone=None, email=None))
+    assert set(fields) == {"name", "phone"}
+    assert "anonymously" in fields["phone"]
+
+
+def test_an_anonymous_complaint_needs_no_identity_and_takes_none() -> None:
+    anonymous = replace(PERSON, anonymous=True, name=None, phone=None)
+    complainant, _ = check_draft(anonymous, today=TODAY)
+    assert complainant.anonymous and complainant.name is None and complainant.phone is None
+    assert set(refused_fields(replace(anonymous, name="X", email="x@example.com"))) == {"name", "email"}
+
+
+def test_everything_wrong_is_reported_at_once() -> None:
+    fields = refused_fields(
+        replace(
+            PERSON,
+            category="nonsense",
+            subject=None,
+            description="short",
+            consent=False,
+            phone="12345",
+            email="not-an-address",
+            occurred_on=date(2026, 11, 25),
+        )
+    )
+    assert set(fields) == {"category", "subject", "description", "consent", "phone", "email", "occurred_on"}
+
+
+def test_lengths_are_bounded() -> None:
+    fields = refused_fields(replace(PERSON, subject="x" * 101, name="名" * 51))
+    assert fields["subject"] == "Subject must be at most 100 characters."
+    assert set(fields) == {"subject", "name"}
+
+
+def test_a_compensation_claim_states_a_sensible_amount() -> None:
+    claim = replace(PERSON, category="compensation")
+    assert set(refused_fields(claim)) == {"claim_amount"}
+    for bad in (Decimal(0), Decimal("-1"), Decimal("0.001"), Decimal("100000000.01")):
+        assert set(refused_fields(replace(claim, claim_amount=bad))) == {"claim_amount"}
+    check_draft(replace(claim, claim_amount=Decimal("1999.90")), today=TODAY)
+    assert set(refused_fields(replace(PERSON, claim_amount=Decimal(10)))) == {"claim_amount"}
+
+
+def test_messages_exist_in_both_languages() -> None:
+    with pytest.raises(InvalidInputError) as refused:
+        check_draft(replace(PERSON, name=None), today=TODAY)
+    message = refused.value.fields["name"]
+    assert render(message, "zh") == "请填写姓名。"
+    assert render(message, "en") == "Name is required."
+
+
+@pytest.mark.parametrize(
+    ("typed", "stored"),
+    [
+        ("13800138000", "13800138000"),
+        ("+86 138-0013-8000", "13800138000"),
+        ("0512-12345678", "051212345678"),
+        ("(010) 1234 5678", "01012345678"),
+        ("400-123-4567", "4001234567"),
+        ("+44 20 7946 0958", "+442079460958"),
+    ],
+)
+def test_phone_numbers_people_type_are_accepted(typed: str, stored: str) -> None:
+    assert normalize_phone(typed) == stored
+
+
+@pytest.mark.parametrize("typed", ["12345", "23800138000", "phone", "+86", "1380013800000"])
+def test_things_that_are_not_phone_numbers_are_refused(typed: str) -> None:
+    assert normalize_phone(typed) is None

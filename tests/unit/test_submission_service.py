@@ -1,0 +1,138 @@
+"""Filing a complaint, against the in-memory repository: no AWS at all."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import UTC, datetime
+
+import pytest
+
+from chalicelib.domain.case import COMPLAINANT, Case, Event
+from chalicelib.domain.deadlines import default_policy
+from chalicelib.domain.errors import (
+    CaseNotFoundError,
+    IdempotencyMismatchError,
+    InvalidInputError,
+    InvalidTrackingNumberError,
+)
+from chalicelib.domain.lifecycle import Status
+from chalicelib.domain.tracking import access_code_matches, format_code
+from chalicelib.services.lookup import find_case
+from chalicelib.services.repository import IdempotencyRecord, TrackingNumberTakenError
+from chalicelib.services.submissions import Receipt, submit_complaint
+from chalicelib.storage.memory import MemoryCaseRepository
+
+from .test_complaint_rules import PERSON
+
+NOW = datetime(2026, 11, 24, 2, 0, tzinfo=UTC)
+SECRET = "s" * 40
+
+
+def submit(repository: MemoryCaseRepository, draft=PERSON, key: str | None = None, now: datetime = NOW) -> Receipt:  # type: ignore[no-untyped-def]
+    return submit_complaint(
+        repository,
+        draft,
+        channel="web",
+        actor=COMPLAINANT,
+        idempotency_key=key,
+        access_code_secret=SECRET,
+        now=now,
+        policy=default_policy(),
+    )
+
+
+def test_a_complaint_is_stored_received_with_its_first_event() -> None:
+    repository = MemoryCaseRepository()
+    receipt = submit(repository)
+    case = repository.get(receipt.case.tracking_no)
+    assert case is not None and case.status is Status.RECEIVED and case.version == 1
+    assert access_code_matches(case.tracking_no, receipt.access_code, case.access_code_hash)
+    [event] = repository.history(case.tracking_no)
+    assert (event.seq, event.action, event.to_status, event.visibility) == (1, "submit", Status.RECEIVED, "public")
+    decide = case.deadline("decide")
+    assert decide is not None and decide.met_at is None and decide.due_at > NOW
+    acknowledge = case.deadline("acknowledge")
+    assert acknowledge is not None and acknowledge.met_at == NOW
+
+
+def test_staff_conduct_complaints_are_confidential() -> None:
+    receipt = submit(MemoryCaseRepository(), replace(PERSON, category="staff_conduct"))
+    assert receipt.case.confidential
+
+
+def test_a_bad_complaint_stores_nothing() -> None:
+    repository = MemoryCaseRepository()
+    with pytest.raises(InvalidInputError):
+        submit(repository, replace(PERSON, consent=False))
+    assert repository.count() == 0
+
+
+def test_the_same_key_and_body_return_the_same_case_and_code() -> None:
+    repository = MemoryCaseRepository()
+    first = submit(repository, key="form-1")
+    again = submit(repository, key="form-1")
+    assert again.replayed and again.case.tracking_no == first.case.tracking_no
+    assert again.access_code == first.access_code
+    assert repository.count() == 1
+
+
+def test_the_same_key_with_another_body_is_refused() -> None:
+    repository = MemoryCaseRepository()
+    submit(repository, key="form-1")
+    with pytest.raises(IdempotencyMismatchError):
+        submit(repository, replace(PERSON, subject="另一个投诉标题"), key="form-1")
+    assert repository.count() == 1
+
+
+def test_an_expired_key_files_a_new_case() -> None:
+    repository = MemoryCaseRepository()
+    first = submit(repository, key="form-1")
+    later = submit(repository, key="form-1", now=NOW.replace(day=26))
+    assert later.case.tracking_no != first.case.tracking_no and not later.replayed
+
+
+def test_different_keys_file_different_cases_with_different_codes() -> None:
+    repository = MemoryCaseRepository()
+    a, b = submit(repository, key="a"), submit(repository, key="b")
+    assert a.case.tracking_no != b.case.tracking_no and a.access_code != b.access_code
+
+
+class CollidingRepository(MemoryCaseRepository):
+    """Reports the first numbers tried as taken, as DynamoDB's condition would."""
+
+    def __init__(self, collisions: int) -> None:
+        super().__init__()
+        self.collisions = collisions
+        self.tried: list[str] = []
+
+    def create(self, case: Case, event: Event, idempotency: IdempotencyRecord | None) -> None:
+        self.tried.append(case.tracking_no)
+        if len(self.tried) <= self.collisions:
+            raise TrackingNumberTakenError()
+        super().create(case, event, idempotency)
+
+
+def test_a_taken_number_is_never_assumed_free_a_new_one_is_drawn() -> None:
+    repository = CollidingRepository(collisions=2)
+    receipt = submit(repository)
+    assert len(repository.tried) == 3 and len(set(repository.tried)) == 3
+    assert receipt.case.tracking_no == repository.tried[-1]
+
+
+def test_lookup_checks_the_number_before_reading_storage() -> None:
+    class NoReads(MemoryCaseRepository):
+        def get(self, tracking_no: str) -> Case | None:
+            raise AssertionError("storage was read")
+
+    with pytest.raises(InvalidTrackingNumberError):
+        find_case(NoReads(), "ABCD-EFGH-JKMN")
+
+
+def test_lookup_finds_a_case_by_any_typed_form_and_reports_unknown_ones() -> None:
+    repository = MemoryCaseRepository()
+    receipt = submit(repository)
+    typed = format_code(receipt.case.tracking_no).lower().replace("-", " ")
+    assert find_case(repository, typed).tracking_no == receipt.case.tracking_no
+    other = MemoryCaseRepository()
+    with pytest.raises(CaseNotFoundError):
+        find_case(other, receipt.case.tracking_no)
