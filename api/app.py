@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from chalice import Chalice
+from chalice.app import Chalice
 
 from chalicelib.web.cors import cors_middleware
 from chalicelib.web.public import public_routes

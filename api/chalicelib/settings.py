@@ -17,7 +17,7 @@ Storage = Literal["dynamodb", "memory"]
 
 _DEVELOPMENT_STAGES = frozenset({"local", "test"})
 # Only ever accepted in development stages; a deployed stage must bring its own secret.
-_DEVELOPMENT_SECRET = "local-development-secret-not-for-production"
+_DEVELOPMENT_SECRET = "local-development-secret-not-for-production"  # noqa: S105
 
 
 class SettingsError(RuntimeError):

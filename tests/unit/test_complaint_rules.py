@@ -25,7 +25,10 @@ PERSON = ComplaintDraft(
     consent=True,
 )
 ENTERPRISE = replace(
-    PERSON, complainant_type="enterprise", organization="苏州某某科技有限公司", credit_code=VALID_CREDIT_CODE.lower()
+    PERSON,
+    complainant_type="enterprise",
+    organization="苏州某某科技有限公司",
+    credit_code=VALID_CREDIT_CODE.lower(),
 )
 
 
@@ -46,9 +49,13 @@ def test_an_enterprise_is_identified_by_a_valid_credit_code() -> None:
     assert complainant.credit_code == VALID_CREDIT_CODE
 
 
-@pytest.mark.parametrize("code", ["91350100M000100Y44", "91350100M000100Y4", "ABCDEFGHIJKLMNOPQR", "9135010OM000100Y43"])
+@pytest.mark.parametrize(
+    "code", ["91350100M000100Y44", "91350100M000100Y4", "ABCDEFGHIJKLMNOPQR", "9135010OM000100Y43"]
+)
 def test_a_wrong_credit_code_is_refused(code: str) -> None:
-    assert "Unified Social Credit Code" in refused_fields(replace(ENTERPRISE, credit_code=code))["credit_code"]
+    assert (
+        "Unified Social Credit Code" in refused_fields(replace(ENTERPRISE, credit_code=code))["credit_code"]
+    )
 
 
 def test_an_enterprise_needs_its_name_and_code() -> None:
@@ -72,7 +79,9 @@ def test_a_named_complaint_needs_a_name_and_a_way_to_reach_the_complainant() -> 
 def test_an_anonymous_complaint_needs_no_identity_and_takes_none() -> None:
     anonymous = replace(PERSON, anonymous=True, name=None, phone=None)
     complainant, _ = check_draft(anonymous, today=TODAY)
-    assert complainant.anonymous and complainant.name is None and complainant.phone is None
+    assert complainant.anonymous
+    assert complainant.name is None
+    assert complainant.phone is None
     assert set(refused_fields(replace(anonymous, name="X", email="x@example.com"))) == {"name", "email"}
 
 

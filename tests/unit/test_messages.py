@@ -24,7 +24,8 @@ def test_every_label_is_complete_in_both_languages() -> None:
     for section in ("status", "channel", "complainant_type", "priority", "satisfaction", "deadline", "field"):
         labels += list(terms(section).values())
     for item in labels:
-        assert item.zh.strip() and item.en.strip()
+        assert item.zh.strip()
+        assert item.en.strip()
         assert not _HAN.search(item.en), item
 
 

@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 import pytest
 
 from chalicelib.domain.case import COMPLAINANT, Case, Event
+from chalicelib.domain.complaint import ComplaintDraft
 from chalicelib.domain.deadlines import default_policy
 from chalicelib.domain.errors import (
     CaseNotFoundError,
@@ -28,7 +29,12 @@ NOW = datetime(2026, 11, 24, 2, 0, tzinfo=UTC)
 SECRET = "s" * 40
 
 
-def submit(repository: MemoryCaseRepository, draft=PERSON, key: str | None = None, now: datetime = NOW) -> Receipt:  # type: ignore[no-untyped-def]
+def submit(
+    repository: MemoryCaseRepository,
+    draft: ComplaintDraft = PERSON,
+    key: str | None = None,
+    now: datetime = NOW,
+) -> Receipt:
     return submit_complaint(
         repository,
         draft,
@@ -45,14 +51,24 @@ def test_a_complaint_is_stored_received_with_its_first_event() -> None:
     repository = MemoryCaseRepository()
     receipt = submit(repository)
     case = repository.get(receipt.case.tracking_no)
-    assert case is not None and case.status is Status.RECEIVED and case.version == 1
+    assert case is not None
+    assert case.status is Status.RECEIVED
+    assert case.version == 1
     assert access_code_matches(case.tracking_no, receipt.access_code, case.access_code_hash)
     [event] = repository.history(case.tracking_no)
-    assert (event.seq, event.action, event.to_status, event.visibility) == (1, "submit", Status.RECEIVED, "public")
+    assert (event.seq, event.action, event.to_status, event.visibility) == (
+        1,
+        "submit",
+        Status.RECEIVED,
+        "public",
+    )
     decide = case.deadline("decide")
-    assert decide is not None and decide.met_at is None and decide.due_at > NOW
+    assert decide is not None
+    assert decide.met_at is None
+    assert decide.due_at > NOW
     acknowledge = case.deadline("acknowledge")
-    assert acknowledge is not None and acknowledge.met_at == NOW
+    assert acknowledge is not None
+    assert acknowledge.met_at == NOW
 
 
 def test_staff_conduct_complaints_are_confidential() -> None:
@@ -71,7 +87,8 @@ def test_the_same_key_and_body_return_the_same_case_and_code() -> None:
     repository = MemoryCaseRepository()
     first = submit(repository, key="form-1")
     again = submit(repository, key="form-1")
-    assert again.replayed and again.case.tracking_no == first.case.tracking_no
+    assert again.replayed
+    assert again.case.tracking_no == first.case.tracking_no
     assert again.access_code == first.access_code
     assert repository.count() == 1
 
@@ -88,13 +105,15 @@ def test_an_expired_key_files_a_new_case() -> None:
     repository = MemoryCaseRepository()
     first = submit(repository, key="form-1")
     later = submit(repository, key="form-1", now=NOW.replace(day=26))
-    assert later.case.tracking_no != first.case.tracking_no and not later.replayed
+    assert later.case.tracking_no != first.case.tracking_no
+    assert not later.replayed
 
 
 def test_different_keys_file_different_cases_with_different_codes() -> None:
     repository = MemoryCaseRepository()
     a, b = submit(repository, key="a"), submit(repository, key="b")
-    assert a.case.tracking_no != b.case.tracking_no and a.access_code != b.access_code
+    assert a.case.tracking_no != b.case.tracking_no
+    assert a.access_code != b.access_code
 
 
 class CollidingRepository(MemoryCaseRepository):
@@ -115,7 +134,8 @@ class CollidingRepository(MemoryCaseRepository):
 def test_a_taken_number_is_never_assumed_free_a_new_one_is_drawn() -> None:
     repository = CollidingRepository(collisions=2)
     receipt = submit(repository)
-    assert len(repository.tried) == 3 and len(set(repository.tried)) == 3
+    assert len(repository.tried) == 3
+    assert len(set(repository.tried)) == 3
     assert receipt.case.tracking_no == repository.tried[-1]
 
 

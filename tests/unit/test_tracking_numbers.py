@@ -81,7 +81,8 @@ def test_a_wrong_length_or_foreign_symbol_is_refused() -> None:
 def test_typed_numbers_are_normalised() -> None:
     number = new_tracking_no()
     grouped = format_code(number)
-    assert grouped.count("-") == 2 and grouped.replace("-", "") == number
+    assert grouped.count("-") == 2
+    assert grouped.replace("-", "") == number
     assert parse_tracking_no(grouped) == number
     assert parse_tracking_no(grouped.lower()) == number
     assert parse_tracking_no(" " + " ".join(grouped.split("-")) + " ") == number
@@ -105,7 +106,8 @@ def test_letters_read_as_digits_are_corrected() -> None:
 
 def test_access_codes_carry_80_bits_and_only_their_hash_is_kept() -> None:
     code = new_access_code()
-    assert len(code) == ACCESS_CODE_LENGTH and ACCESS_CODE_LENGTH * 5 >= 80
+    assert len(code) == ACCESS_CODE_LENGTH
+    assert ACCESS_CODE_LENGTH * 5 >= 80
     number = new_tracking_no()
     stored = hash_access_code(number, code)
     assert code not in stored
@@ -118,7 +120,8 @@ def test_derived_access_codes_repeat_for_the_same_seed_only() -> None:
     secret = secrets.token_urlsafe(32)
     seed = secrets.token_hex(16)
     code = derive_access_code(secret, seed)
-    assert len(code) == ACCESS_CODE_LENGTH and set(code) <= set(ALPHABET)
+    assert len(code) == ACCESS_CODE_LENGTH
+    assert set(code) <= set(ALPHABET)
     assert derive_access_code(secret, seed) == code
     assert derive_access_code(secret, seed + "x") != code
     assert derive_access_code(secret + "x", seed) != code

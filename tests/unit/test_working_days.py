@@ -14,8 +14,8 @@ from chalicelib.domain.working_days import WorkingDayCalendar, default_calendar,
 BEIJING = timezone(timedelta(hours=8))
 
 
-def beijing(*args: int) -> datetime:
-    return datetime(*args, tzinfo=BEIJING)  # type: ignore[misc]
+def beijing(year: int, month: int, day: int, hour: int = 0, minute: int = 0, second: int = 0) -> datetime:
+    return datetime(year, month, day, hour, minute, second, tzinfo=BEIJING)
 
 
 @pytest.fixture
@@ -37,7 +37,9 @@ def calendar() -> WorkingDayCalendar:
         (date(2026, 10, 11), False),  # an ordinary Sunday
     ],
 )
-def test_2026_holidays_and_make_up_days_are_known(calendar: WorkingDayCalendar, day: date, working: bool) -> None:
+def test_2026_holidays_and_make_up_days_are_known(
+    calendar: WorkingDayCalendar, day: date, working: bool
+) -> None:
     assert calendar.is_working_day(day) == (working, True)
 
 
@@ -112,7 +114,9 @@ def test_hour_and_day_limits() -> None:
 def test_the_policy_file_refuses_a_limit_without_exactly_one_unit() -> None:
     raw = {
         "utc_offset_hours": 8,
-        "time_limits": {"x": {"hours": 1, "days": 2, "label": {"zh": "", "en": ""}, "note": {"zh": "", "en": ""}}},
+        "time_limits": {
+            "x": {"hours": 1, "days": 2, "label": {"zh": "", "en": ""}, "note": {"zh": "", "en": ""}}
+        },
         "windows": {},
     }
     with pytest.raises(ValueError, match="exactly one"):

@@ -11,7 +11,18 @@ from .deadlines import Policy
 from .lifecycle import Status, ensure_transition
 from .vocabulary import category
 
-__all__ = ["Actor", "Case", "Deadline", "Event", "Milestone", "Priority", "Visibility", "open_case"]
+__all__ = [
+    "COMPLAINANT",
+    "Actor",
+    "ActorKind",
+    "Case",
+    "Deadline",
+    "Event",
+    "Milestone",
+    "Priority",
+    "Visibility",
+    "open_case",
+]
 
 Visibility = Literal["public", "internal"]
 Priority = Literal["normal", "major", "urgent"]

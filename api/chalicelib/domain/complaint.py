@@ -20,14 +20,14 @@ from .vocabulary import Lang, categories
 __all__ = [
     "CHANNELS",
     "COMPLAINANT_TYPES",
+    "MAX_CLAIM_AMOUNT",
+    "MAX_LENGTHS",
+    "MIN_LENGTHS",
     "Channel",
     "Complainant",
     "ComplainantType",
     "ComplaintDetails",
     "ComplaintDraft",
-    "MAX_CLAIM_AMOUNT",
-    "MAX_LENGTHS",
-    "MIN_LENGTHS",
     "check_draft",
     "normalize_phone",
 ]
@@ -154,7 +154,9 @@ def check_draft(draft: ComplaintDraft, *, today: date) -> tuple[Complainant, Com
     if category is not None and category.claim:
         if draft.claim_amount is None:
             errors["claim_amount"] = Message("claim_amount_required")
-        elif not (0 < draft.claim_amount <= MAX_CLAIM_AMOUNT) or draft.claim_amount != round(draft.claim_amount, 2):
+        elif not (0 < draft.claim_amount <= MAX_CLAIM_AMOUNT) or draft.claim_amount != round(
+            draft.claim_amount, 2
+        ):
             errors["claim_amount"] = Message("claim_amount_invalid")
     elif draft.claim_amount is not None:
         errors["claim_amount"] = Message("claim_only")

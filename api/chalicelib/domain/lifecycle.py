@@ -8,7 +8,14 @@ from .errors import TransitionNotAllowedError
 from .messages import Message
 from .vocabulary import label
 
-__all__ = ["OPEN_STATUSES", "TERMINAL_STATUSES", "TRANSITIONS", "Status", "allowed_targets", "ensure_transition"]
+__all__ = [
+    "OPEN_STATUSES",
+    "TERMINAL_STATUSES",
+    "TRANSITIONS",
+    "Status",
+    "allowed_targets",
+    "ensure_transition",
+]
 
 
 class Status(StrEnum):

@@ -15,24 +15,60 @@ __all__ = ["Message", "field_message", "render"]
 
 _TEMPLATES: dict[str, tuple[str, str]] = {
     # Whole-request outcomes
-    "validation_failed": ("提交的信息有误，请按提示修改后重新提交。", "There is a problem with what you submitted: correct it and try again."),
+    "validation_failed": (
+        "提交的信息有误，请按提示修改后重新提交。",
+        "There is a problem with what you submitted: correct it and try again.",
+    ),
     "invalid_json": ("请求内容不是有效的 JSON。", "The request body is not valid JSON."),
     "json_object_required": ("请求内容应为一个 JSON 对象。", "The request body must be a JSON object."),
-    "unsupported_media_type": ("不支持的内容类型，请使用 application/json 或表单提交。", "Unsupported content type: send application/json or a form post."),
-    "body_too_large": ("提交的内容过大（上限 {limit} 字节）。", "The request is too large (limit: {limit} bytes)."),
-    "invalid_tracking_number": ("投诉编号有误，请核对后重新输入。编号由12位字母和数字组成。", "This tracking number is not valid. Check it and try again: it has 12 letters and digits."),
-    "not_found": ("未找到该投诉编号对应的投诉，请核对编号。", "No complaint has this tracking number. Check the number."),
+    "unsupported_media_type": (
+        "不支持的内容类型，请使用 application/json 或表单提交。",
+        "Unsupported content type: send application/json or a form post.",
+    ),
+    "body_too_large": (
+        "提交的内容过大（上限 {limit} 字节）。",
+        "The request is too large (limit: {limit} bytes).",
+    ),
+    "invalid_tracking_number": (
+        "投诉编号有误，请核对后重新输入。编号由12位字母和数字组成。",
+        "This tracking number is not valid. Check it and try again: it has 12 letters and digits.",
+    ),
+    "not_found": (
+        "未找到该投诉编号对应的投诉，请核对编号。",
+        "No complaint has this tracking number. Check the number.",
+    ),
     "route_not_found": ("请求的地址不存在。", "There is nothing at this address."),
     "method_not_allowed": ("不支持该请求方法。", "This method is not allowed here."),
-    "idempotency_mismatch": ("同一个 Idempotency-Key 已用于另一份不同的投诉，请为新的投诉使用新的键。", "This Idempotency-Key was already used for a different complaint: use a new key for a new complaint."),
-    "invalid_idempotency_key": ("Idempotency-Key 应为 1 到 128 个可见 ASCII 字符。", "The Idempotency-Key must be 1 to 128 visible ASCII characters."),
-    "transition_not_allowed": ("投诉当前状态为“{current}”，不能变更为“{target}”。", "The complaint is “{current}” and cannot become “{target}”."),
-    "version_conflict": ("该投诉已被他人修改，请刷新后重试。", "Someone else changed this complaint: reload it and try again."),
+    "idempotency_mismatch": (
+        "同一个 Idempotency-Key 已用于另一份不同的投诉，请为新的投诉使用新的键。",
+        "This Idempotency-Key was already used for a different complaint: use a new key for a new complaint.",
+    ),
+    "invalid_idempotency_key": (
+        "Idempotency-Key 应为 1 到 128 个可见 ASCII 字符。",
+        "The Idempotency-Key must be 1 to 128 visible ASCII characters.",
+    ),
+    "transition_not_allowed": (
+        "投诉当前状态为“{current}”，不能变更为“{target}”。",
+        "The complaint is “{current}” and cannot become “{target}”.",
+    ),
+    "version_conflict": (
+        "该投诉已被他人修改，请刷新后重试。",
+        "Someone else changed this complaint: reload it and try again.",
+    ),
     "service_unavailable": ("服务暂时繁忙，请稍后重试。", "The service is busy: try again shortly."),
-    "internal_error": ("服务出现意外错误，请稍后重试。", "Something went wrong on our side: try again later."),
+    "internal_error": (
+        "服务出现意外错误，请稍后重试。",
+        "Something went wrong on our side: try again later.",
+    ),
     # What the complainant is told on filing
-    "next_steps": ("我们将在{due}前决定是否受理您的投诉，受理的告知预计处理时间，不予受理的详细说明理由。请妥善保存投诉编号和查询码，凭它们可随时查询进度、补充材料、评价处理结果。", "We will decide by {due} whether to accept your complaint. If we accept it, we tell you how long handling should take; if not, we explain why in detail. Keep your tracking number and access code: with them you can check progress, add information and rate the outcome at any time."),
-    "next_steps_contact": ("我们会通过您留下的联系方式告知结果。", "We will tell you the decision using the contact details you gave."),
+    "next_steps": (
+        "我们将在{due}前决定是否受理您的投诉，受理的告知预计处理时间，不予受理的详细说明理由。请妥善保存投诉编号和查询码，凭它们可随时查询进度、补充材料、评价处理结果。",
+        "We will decide by {due} whether to accept your complaint. If we accept it, we tell you how long handling should take; if not, we explain why in detail. Keep your tracking number and access code: with them you can check progress, add information and rate the outcome at any time.",
+    ),
+    "next_steps_contact": (
+        "我们会通过您留下的联系方式告知结果。",
+        "We will tell you the decision using the contact details you gave.",
+    ),
     # Per-field messages
     "required": ("请填写{field}。", "{field} is required."),
     "unknown_field": ("不接受此字段。", "This field is not accepted."),
@@ -41,18 +77,48 @@ _TEMPLATES: dict[str, tuple[str, str]] = {
     "invalid_choice": ("{field}的取值无效，请从列表中选择。", "{field} must be one of the listed values."),
     "invalid_value": ("{field}的格式不正确。", "{field} is not in the expected format."),
     "invalid_boolean": ("{field}应为 true 或 false。", "{field} must be true or false."),
-    "invalid_date": ("{field}应为有效日期，格式为 YYYY-MM-DD。", "{field} must be a real date in the form YYYY-MM-DD."),
+    "invalid_date": (
+        "{field}应为有效日期，格式为 YYYY-MM-DD。",
+        "{field} must be a real date in the form YYYY-MM-DD.",
+    ),
     "date_in_future": ("{field}不能晚于今天。", "{field} cannot be in the future."),
-    "invalid_phone": ("请填写有效的电话号码，如 13800138000 或 0512-12345678。", "Enter a valid phone number, like 13800138000 or 0512-12345678."),
-    "invalid_email": ("请填写有效的电子邮箱地址，如 name@example.com。", "Enter a valid e-mail address, like name@example.com."),
-    "invalid_credit_code": ("统一社会信用代码无效：应为18位，最后一位是校验码，请核对。", "The Unified Social Credit Code is not valid: it has 18 characters and the last one is a check character. Check it."),
-    "contact_required": ("请至少填写联系电话或电子邮箱中的一项，以便我们联系您；如不愿留下联系方式，可选择匿名投诉。", "Give a phone number or an e-mail address so that we can contact you, or choose to complain anonymously."),
-    "anonymous_no_identity": ("匿名投诉请不要填写{field}；如需留下身份信息，请取消“匿名投诉”。", "Leave {field} empty for an anonymous complaint, or untick “anonymous”."),
-    "enterprise_only": ("只有以企业身份投诉时才填写{field}。", "{field} is only for complaints filed by an enterprise."),
-    "consent_required": ("请阅读并同意隐私声明后再提交。", "Read and agree to the privacy notice before you submit."),
+    "invalid_phone": (
+        "请填写有效的电话号码，如 13800138000 或 0512-12345678。",
+        "Enter a valid phone number, like 13800138000 or 0512-12345678.",
+    ),
+    "invalid_email": (
+        "请填写有效的电子邮箱地址，如 name@example.com。",
+        "Enter a valid e-mail address, like name@example.com.",
+    ),
+    "invalid_credit_code": (
+        "统一社会信用代码无效：应为18位，最后一位是校验码，请核对。",
+        "The Unified Social Credit Code is not valid: it has 18 characters and the last one is a check character. Check it.",
+    ),
+    "contact_required": (
+        "请至少填写联系电话或电子邮箱中的一项，以便我们联系您；如不愿留下联系方式，可选择匿名投诉。",
+        "Give a phone number or an e-mail address so that we can contact you, or choose to complain anonymously.",
+    ),
+    "anonymous_no_identity": (
+        "匿名投诉请不要填写{field}；如需留下身份信息，请取消“匿名投诉”。",
+        "Leave {field} empty for an anonymous complaint, or untick “anonymous”.",
+    ),
+    "enterprise_only": (
+        "只有以企业身份投诉时才填写{field}。",
+        "{field} is only for complaints filed by an enterprise.",
+    ),
+    "consent_required": (
+        "请阅读并同意隐私声明后再提交。",
+        "Read and agree to the privacy notice before you submit.",
+    ),
     "claim_amount_required": ("索赔投诉请填写索赔金额。", "State the amount you claim."),
-    "claim_amount_invalid": ("索赔金额应为大于 0、不超过 1 亿的金额，最多两位小数。", "The amount claimed must be more than 0 and at most 100,000,000, with at most two decimals."),
-    "claim_only": ("只有“索赔”类别的投诉才填写索赔金额。", "An amount claimed is only for the “compensation claim” category."),
+    "claim_amount_invalid": (
+        "索赔金额应为大于 0、不超过 1 亿的金额，最多两位小数。",
+        "The amount claimed must be more than 0 and at most 100,000,000, with at most two decimals.",
+    ),
+    "claim_only": (
+        "只有“索赔”类别的投诉才填写索赔金额。",
+        "An amount claimed is only for the “compensation claim” category.",
+    ),
 }
 
 

@@ -85,7 +85,9 @@ def _read(name: str) -> dict[str, Any]:
 
 @cache
 def departments() -> dict[str, Department]:
-    return {d["code"]: Department(d["code"], _label(d["label"])) for d in _read("catalog.json")["departments"]}
+    return {
+        d["code"]: Department(d["code"], _label(d["label"])) for d in _read("catalog.json")["departments"]
+    }
 
 
 @cache

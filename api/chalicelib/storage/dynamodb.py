@@ -5,16 +5,17 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date, datetime
 from decimal import Decimal
-from typing import TypeVar
+from typing import TypeVar, cast
 
 from pynamodb.connection import Connection
 from pynamodb.exceptions import PynamoDBConnectionError, PynamoDBException, TransactWriteError
 from pynamodb.transactions import TransactWrite
 
-from ..domain.case import Actor, Case, Deadline, Event, Milestone
-from ..domain.complaint import Complainant, ComplaintDetails
+from ..domain.case import Actor, ActorKind, Case, Deadline, Event, Milestone, Priority, Visibility
+from ..domain.complaint import Channel, Complainant, ComplainantType, ComplaintDetails
 from ..domain.errors import StorageUnavailableError
 from ..domain.lifecycle import Status
+from ..domain.vocabulary import Lang
 from ..services.repository import IdempotencyKeyTakenError, IdempotencyRecord, TrackingNumberTakenError
 from .models import (
     MAX_RETRY_ATTEMPTS,
@@ -103,16 +104,18 @@ def case_to_record(case: Case) -> CaseRecord:
 
 
 def case_from_record(record: CaseRecord) -> Case:
+    # The casts narrow strings this module wrote from the domain's literal types.
     c = record.complainant
+    claim_amount: str | None = record.claim_amount
     return Case(
         tracking_no=record.tracking_no,
         access_code_hash=record.access_code_hash,
         status=Status(record.status),
-        channel=record.channel,  # type: ignore[arg-type]  # written from the Channel literal
+        channel=cast(Channel, record.channel),
         complainant=Complainant(
-            type=c.type,
+            type=cast(ComplainantType, c.type),
             anonymous=c.anonymous,
-            preferred_language=c.preferred_language,
+            preferred_language=cast(Lang, c.preferred_language),
             name=c.name,
             organization=c.organization,
             credit_code=c.credit_code,
@@ -126,14 +129,14 @@ def case_from_record(record: CaseRecord) -> Case:
             location=record.location,
             occurred_on=date.fromisoformat(record.occurred_on) if record.occurred_on else None,
             desired_outcome=record.desired_outcome,
-            claim_amount=Decimal(record.claim_amount) if record.claim_amount is not None else None,
+            claim_amount=Decimal(claim_amount) if claim_amount is not None else None,
         ),
         submitted_at=record.submitted_at,
         updated_at=record.updated_at,
         version=int(record.version or 0),
         confidential=record.confidential,
         department=record.department,
-        priority=record.priority,  # type: ignore[arg-type]  # written from the Priority literal
+        priority=cast("Priority | None", record.priority),
         deadlines=tuple(
             Deadline(kind=x.kind, due_at=x.due_at, provisional=x.provisional, met_at=x.met_at)
             for x in record.deadlines
@@ -148,7 +151,9 @@ def _event_to_record(event: Event) -> EventRecord:
         tracking_no=event.tracking_no,
         seq=event.seq,
         at=event.at,
-        actor=ActorMap(kind=event.actor.kind, id=event.actor.id, name=event.actor.name, role=event.actor.role),
+        actor=ActorMap(
+            kind=event.actor.kind, id=event.actor.id, name=event.actor.name, role=event.actor.role
+        ),
         action=event.action,
         visibility=event.visibility,
         from_status=event.from_status.value if event.from_status else None,
@@ -163,9 +168,9 @@ def _event_from_record(record: EventRecord) -> Event:
         tracking_no=record.tracking_no,
         seq=int(record.seq),
         at=record.at,
-        actor=Actor(kind=a.kind, id=a.id, name=a.name, role=a.role),
+        actor=Actor(kind=cast(ActorKind, a.kind), id=a.id, name=a.name, role=a.role),
         action=record.action,
-        visibility=record.visibility,  # type: ignore[arg-type]  # written from the Visibility literal
+        visibility=cast(Visibility, record.visibility),
         from_status=Status(record.from_status) if record.from_status else None,
         to_status=Status(record.to_status) if record.to_status else None,
         note=record.note,
@@ -198,9 +203,7 @@ class DynamoCaseRepository:
                         | (IdempotencyRecordModel.expires_at < idempotency.created_at),
                     )
                 transaction.save(case_to_record(case), condition=CaseRecord.tracking_no.does_not_exist())
-                transaction.save(
-                    _event_to_record(event), condition=EventRecord.tracking_no.does_not_exist()
-                )
+                transaction.save(_event_to_record(event), condition=EventRecord.tracking_no.does_not_exist())
         except TransactWriteError as error:
             reasons = list(error.cancellation_reasons or [])
             offset = 0
@@ -235,7 +238,5 @@ class DynamoCaseRepository:
 
     def history(self, tracking_no: str) -> list[Event]:
         return _call(
-            lambda: [
-                _event_from_record(r) for r in EventRecord.query(tracking_no, consistent_read=True)
-            ]
+            lambda: [_event_from_record(r) for r in EventRecord.query(tracking_no, consistent_read=True)]
         )

@@ -27,13 +27,13 @@ from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
 
 __all__ = [
+    "MAX_RETRY_ATTEMPTS",
     "ActorMap",
     "CaseRecord",
     "ComplainantMap",
     "DeadlineMap",
     "EventRecord",
     "IdempotencyRecordModel",
-    "MAX_RETRY_ATTEMPTS",
     "MilestoneMap",
     "bind_models",
 ]
@@ -170,7 +170,9 @@ class IdempotencyRecordModel(Model):
     expires_at = TTLAttribute()
 
 
-def bind_models(*, cases_table: str, events_table: str, idempotency_table: str, region: str, host: str | None) -> None:
+def bind_models(
+    *, cases_table: str, events_table: str, idempotency_table: str, region: str, host: str | None
+) -> None:
     """Point the models at their tables. PynamoDB caches one connection per model, built from
     ``Meta`` at first use: binding drops that cache so the next call uses the new settings."""
     for model, table in (

@@ -7,7 +7,7 @@ import logging
 from collections.abc import Mapping
 from typing import ClassVar
 
-from chalice import Response
+from chalice.app import Response
 
 from ..domain.errors import (
     CaseNotFoundError,

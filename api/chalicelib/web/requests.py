@@ -28,8 +28,8 @@ def body_kind(headers: Mapping[str, str], *, allow_form: bool) -> BodyKind:
     return kind
 
 
-def limited_body(raw: bytes | None, max_bytes: int) -> bytes:
-    body = raw or b""
+def limited_body(raw: str | bytes | None, max_bytes: int) -> bytes:
+    body = raw.encode() if isinstance(raw, str) else (raw or b"")
     if len(body) > max_bytes:
         raise RequestError(413, "body_too_large", Message("body_too_large", {"limit": max_bytes}))
     return body

@@ -6,7 +6,7 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
-from chalice import Response
+from chalice.app import Response
 
 __all__ = ["html_response", "json_response"]
 
@@ -18,12 +18,20 @@ def _default(value: Any) -> Any:
 
 
 def json_response(
-    body: Mapping[str, Any], status: int = 200, headers: Mapping[str, str] | None = None, *, cache: str = _NO_STORE
+    body: Mapping[str, Any],
+    status: int = 200,
+    headers: Mapping[str, str] | None = None,
+    *,
+    cache: str = _NO_STORE,
 ) -> Response:
     return Response(
         body=json.dumps(body, ensure_ascii=False, separators=(",", ":"), default=_default),
         status_code=status,
-        headers={"Content-Type": "application/json; charset=utf-8", "Cache-Control": cache, **(headers or {})},
+        headers={
+            "Content-Type": "application/json; charset=utf-8",
+            "Cache-Control": cache,
+            **(headers or {}),
+        },
     )
 
 

@@ -6,8 +6,7 @@ import functools
 from collections.abc import Callable
 from typing import ParamSpec
 
-from chalice import Response
-from chalice.app import Request
+from chalice.app import Request, Response
 
 from ..domain.vocabulary import Lang
 from .errors import error_response
@@ -23,10 +22,14 @@ def request_language(request: Request) -> Lang:
 
 
 def _is_form_post(request: Request) -> bool:
-    return request.headers.get("content-type", "").lower().startswith("application/x-www-form-urlencoded")
+    return (
+        str(request.headers.get("content-type", "")).lower().startswith("application/x-www-form-urlencoded")
+    )
 
 
-def endpoint(current_request: Callable[[], Request]) -> Callable[[Callable[P, Response]], Callable[P, Response]]:
+def endpoint(
+    current_request: Callable[[], Request],
+) -> Callable[[Callable[P, Response]], Callable[P, Response]]:
     """Decorate a view; ``current_request`` gives the request being served (from the blueprint)."""
 
     def decorate(view: Callable[P, Response]) -> Callable[P, Response]:
@@ -34,7 +37,7 @@ def endpoint(current_request: Callable[[], Request]) -> Callable[[Callable[P, Re
         def wrapper(*args: P.args, **kwargs: P.kwargs) -> Response:
             try:
                 return view(*args, **kwargs)
-            except Exception as error:
+            except Exception as error:  # noqa: BLE001  # every error, unexpected ones too, gets the one shape
                 request = current_request()
                 return error_response(error, request_language(request), as_html=_is_form_post(request))
 

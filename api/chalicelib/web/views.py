@@ -75,7 +75,10 @@ def public_status_view(case: Case, now: datetime) -> PublicStatusView:
         "tracking_no": format_code(case.tracking_no),
         "status": case.status.value,
         "status_label": label("status", case.status.value).as_dict(),
-        "category": {"code": case.details.category, "label": categories()[case.details.category].label.as_dict()},
+        "category": {
+            "code": case.details.category,
+            "label": categories()[case.details.category].label.as_dict(),
+        },
         "channel": {"code": case.channel, "label": label("channel", case.channel).as_dict()},
         "submitted_at": iso(case.submitted_at),
         "updated_at": iso(case.updated_at),
