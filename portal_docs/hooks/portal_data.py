@@ -1,0 +1,274 @@
+"""MkDocs hook: the portal's build-time data.
+
+Loads the data files the API also uses (``api/chalicelib/data/catalog.json``, ``glossary.json``,
+``policy.json``) and the interface strings (``portal_docs/strings.yml``), then
+
+* replaces placeholders in the Markdown pages, so that no time limit, category or contact detail
+  is copied into a page by hand::
+
+      {{ policy.decide }}            -> "2 个工作日" / "2 working days"
+      {{ policy.decide.label }}      -> the time limit's label
+      {{ policy.decide.note }}       -> its note
+      {{ policy_table }}             -> a Markdown table of every time limit and window
+      {{ categories_list }}          -> a Markdown list of the complaint categories
+      {{ rejection_reasons_list }}   -> a Markdown list of the reasons for not accepting
+      {{ glossary.status.received }} -> "已接收" / "Received"
+      {{ contacts.phone }}           -> a value of ``extra.contacts`` (localised when it has zh/en)
+
+  An unknown placeholder fails the build;
+
+* gives the page templates a ``portal`` object (language, API base, categories, glossary labels,
+  strings) so that the submission form is rendered in the static HTML.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.exceptions import PluginError
+from mkdocs.structure.pages import Page
+
+log = logging.getLogger("mkdocs.hooks.portal_data")
+
+LANGUAGES = ("zh", "en")
+PLACEHOLDER = re.compile(r"\{\{\s*([A-Za-z_][A-Za-z0-9_.]*)\s*\}\}")
+
+
+@dataclass
+class PortalData:
+    catalog: dict[str, Any]
+    glossary: dict[str, dict[str, dict[str, str]]]
+    policy: dict[str, Any]
+    strings: dict[str, dict[str, str]]
+    contacts: dict[str, Any]
+    api_base: str
+    limits: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+
+_data: PortalData | None = None
+
+
+# --------------------------------------------------------------------------- loading
+
+
+def _read_json(path: Path) -> Any:
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as error:
+        raise PluginError(f"portal_data: cannot read {path}: {error}") from error
+
+
+def _require_bilingual(where: str, value: Any) -> None:
+    if not isinstance(value, dict) or any(not value.get(lang) for lang in LANGUAGES):
+        raise PluginError(f"portal_data: {where} must have non-empty 'zh' and 'en' texts")
+
+
+def _load(config: MkDocsConfig) -> PortalData:
+    root = Path(config.config_file_path).resolve().parent
+    data_dir = root / "api" / "chalicelib" / "data"
+    catalog = _read_json(data_dir / "catalog.json")
+    glossary = _read_json(data_dir / "glossary.json")
+    policy = _read_json(data_dir / "policy.json")
+    try:
+        strings = yaml.safe_load((root / "portal_docs" / "strings.yml").read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as error:
+        raise PluginError(f"portal_data: cannot read portal_docs/strings.yml: {error}") from error
+
+    for key, text in strings.items():
+        _require_bilingual(f"strings.yml '{key}'", text)
+    for category in catalog["categories"]:
+        _require_bilingual(f"catalog category '{category['code']}'", category["label"])
+    for department in catalog["departments"]:
+        _require_bilingual(f"catalog department '{department['code']}'", department["label"])
+    for group, terms in glossary.items():
+        for code, label in terms.items():
+            _require_bilingual(f"glossary {group}.{code}", label)
+
+    limits: dict[str, dict[str, Any]] = {}
+    for section in ("time_limits", "windows"):
+        for code, limit in policy.get(section, {}).items():
+            if code in limits:
+                raise PluginError(f"portal_data: policy code '{code}' appears twice")
+            _require_bilingual(f"policy {code}.label", limit.get("label"))
+            _require_bilingual(f"policy {code}.note", limit.get("note"))
+            if not any(unit in limit for unit in ("hours", "working_days", "days")):
+                raise PluginError(f"portal_data: policy '{code}' has no hours/working_days/days")
+            limits[code] = limit
+
+    contacts = dict(config.extra.get("contacts") or {})
+    for required in ("phone", "email", "address"):
+        if not contacts.get(required):
+            raise PluginError(f"portal_data: extra.contacts.{required} is missing in mkdocs.yml")
+
+    api_base = str(config.extra.get("api_base") or "").strip().rstrip("/")
+    if not api_base:
+        raise PluginError("portal_data: extra.api_base is empty")
+
+    return PortalData(catalog, glossary, policy, strings, contacts, api_base, limits)
+
+
+def _get() -> PortalData:
+    if _data is None:  # pragma: no cover - on_config always runs first
+        raise PluginError("portal_data: data not loaded")
+    return _data
+
+
+# --------------------------------------------------------------------------- formatting
+
+
+def duration(limit: dict[str, Any], lang: str) -> str:
+    """The length of a time limit in words: "2 个工作日" / "2 working days"."""
+    if "hours" in limit:
+        n = int(limit["hours"])
+        return f"{n} 小时" if lang == "zh" else f"{n} hour{'s' if n != 1 else ''}"
+    if "working_days" in limit:
+        n = int(limit["working_days"])
+        return f"{n} 个工作日" if lang == "zh" else f"{n} working day{'s' if n != 1 else ''}"
+    n = int(limit["days"])
+    return f"{n} 日" if lang == "zh" else f"{n} day{'s' if n != 1 else ''}"
+
+
+def localise(value: Any, lang: str) -> Any:
+    """A {"zh": .., "en": ..} dict becomes the text of ``lang``; anything else is returned as is."""
+    if isinstance(value, dict) and lang in value:
+        return value[lang]
+    return value
+
+
+def _md_cell(text: str) -> str:
+    return str(text).replace("|", "\\|").replace("\n", " ")
+
+
+def _policy_table(data: PortalData, lang: str) -> str:
+    head = ("| 事项 | 时限 | 说明 |", "| --- | --- | --- |") if lang == "zh" else (
+        "| Step | Time limit | Notes |", "| --- | --- | --- |")
+    rows = [
+        f"| {_md_cell(limit['label'][lang])} | {_md_cell(duration(limit, lang))} "
+        f"| {_md_cell(limit['note'][lang])} |"
+        for limit in data.limits.values()
+    ]
+    return "\n".join((*head, *rows))
+
+
+def _categories_list(data: PortalData, lang: str) -> str:
+    departments = {d["code"]: d["label"][lang] for d in data.catalog["departments"]}
+    lines = []
+    for category in data.catalog["categories"]:
+        department = departments.get(category["department"], "")
+        lines.append(
+            f"- **{category['label'][lang]}**：{department}"
+            if lang == "zh"
+            else f"- **{category['label'][lang]}**: {department}"
+        )
+    return "\n".join(lines)
+
+
+def resolve(key: str, lang: str) -> str:
+    data = _get()
+    parts = key.split(".")
+    head = parts[0]
+    try:
+        if key == "policy_table":
+            return _policy_table(data, lang)
+        if key == "categories_list":
+            return _categories_list(data, lang)
+        if key == "rejection_reasons_list":
+            return "\n".join(f"- {r['label'][lang]}" for r in data.catalog["rejection_reasons"])
+        if head == "policy" and len(parts) == 2:
+            return duration(data.limits[parts[1]], lang)
+        if head == "policy" and len(parts) == 3 and parts[2] in ("label", "note"):
+            return str(data.limits[parts[1]][parts[2]][lang])
+        if head == "glossary" and len(parts) == 3:
+            return str(data.glossary[parts[1]][parts[2]][lang])
+        if head == "contacts" and len(parts) == 2:
+            value = localise(data.contacts[parts[1]], lang)
+            if not isinstance(value, (str, int)):
+                raise KeyError(key)
+            return str(value)
+        if head == "strings" and len(parts) >= 2:
+            return data.strings[".".join(parts[1:])][lang]
+    except KeyError:
+        pass
+    raise KeyError(key)
+
+
+def page_language(page: Page, config: MkDocsConfig) -> str:
+    lang = getattr(page.file, "locale", None) or config.theme.get("language") or "zh"
+    return lang if lang in LANGUAGES else "zh"
+
+
+# --------------------------------------------------------------------------- hook events
+
+
+def on_config(config: MkDocsConfig) -> MkDocsConfig:
+    global _data
+    _data = _load(config)
+    return config
+
+
+def on_page_markdown(markdown: str, page: Page, config: MkDocsConfig, files: Any) -> str:
+    lang = page_language(page, config)
+
+    def replace(match: re.Match[str]) -> str:
+        try:
+            return resolve(match.group(1), lang)
+        except KeyError:
+            raise PluginError(
+                f"portal_data: unknown placeholder '{{{{ {match.group(1)} }}}}' "
+                f"in {page.file.src_uri}"
+            ) from None
+
+    return PLACEHOLDER.sub(replace, markdown)
+
+
+def _template_view(lang: str) -> dict[str, Any]:
+    data = _get()
+    departments = {d["code"]: d["label"][lang] for d in data.catalog["departments"]}
+    categories = [
+        {
+            "code": c["code"],
+            "label": c["label"][lang],
+            "department": departments.get(c["department"], ""),
+            "confidential": bool(c.get("confidential")),
+            "claim": bool(c.get("claim")),
+        }
+        for c in data.catalog["categories"]
+    ]
+    glossary = {
+        group: {code: label[lang] for code, label in terms.items()}
+        for group, terms in data.glossary.items()
+    }
+    t = {key: text[lang] for key, text in data.strings.items()}
+    contacts = {key: localise(value, lang) for key, value in data.contacts.items()}
+    # What the scripts need, embedded in the page as JSON (no second request, works offline).
+    script_data = {
+        "lang": lang,
+        "apiBase": data.api_base,
+        "timezone": data.policy.get("timezone", "Asia/Shanghai"),
+        "contacts": {"phone": contacts.get("phone", ""), "hours": contacts.get("phone_hours", "")},
+        "t": t,
+    }
+    return {
+        "lang": lang,
+        "api_base": data.api_base,
+        "categories": categories,
+        "claim_categories": [c for c in categories if c["claim"]],
+        "confidential_categories": [c for c in categories if c["confidential"]],
+        "glossary": glossary,
+        "t": t,
+        "contacts": contacts,
+        # "</" must not appear inside a <script> element.
+        "script_json": json.dumps(script_data, ensure_ascii=False).replace("</", "<\\/"),
+    }
+
+
+def on_page_context(context: dict[str, Any], page: Page, config: MkDocsConfig, nav: Any) -> dict[str, Any]:
+    context["portal"] = _template_view(page_language(page, config))
+    return context
