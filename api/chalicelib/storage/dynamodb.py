@@ -98,8 +98,10 @@ def case_to_record(case: Case) -> CaseRecord:
         milestones=[MilestoneMap(status=m.status.value, at=m.at) for m in case.milestones],
         review_count=case.review_count,
     )
-    # PynamoDB writes version + 1 on condition that the stored version is the one read.
-    record.version = case.version - 1 if case.version > 1 else None
+    # PynamoDB writes version + 1 on condition that the stored version is the one read; a new
+    # record has no version and is written as version 1 on condition that none exists.
+    if case.version > 1:
+        record.version = case.version - 1
     return record
 
 

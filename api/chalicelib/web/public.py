@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from urllib.parse import unquote
 
 from chalice.app import Blueprint, Request, Response
 
@@ -69,7 +70,8 @@ def submit() -> Response:
 @public_routes.route("/complaints/{tracking_no}", methods=["GET"])
 @handles_errors
 def public_status(tracking_no: str) -> Response:
-    case = find_case(repository_for(get_settings()), tracking_no)
+    # API Gateway decodes path parameters and chalice local does not: decode here for both.
+    case = find_case(repository_for(get_settings()), unquote(tracking_no))
     return json_response(public_status_view(case, datetime.now(UTC)))
 
 
