@@ -49,12 +49,15 @@ ensure_venv() {
         log ".venv is current (requirements unchanged)"
         return 0
     fi
-    log "installing $PIP_CONSTRAINT_SPEC and requirements-dev.txt into .venv"
-    local started=$SECONDS
-    "$VENV_PYTHON" -m pip install --quiet --disable-pip-version-check "$PIP_CONSTRAINT_SPEC" \
-        || die "could not install $PIP_CONSTRAINT_SPEC"
-    "$VENV_PYTHON" -m pip install --quiet --disable-pip-version-check -r "$REPO_ROOT/requirements-dev.txt" \
-        || die "pip install -r requirements-dev.txt failed"
+    local started=$SECONDS pip_log="$LOCAL_DIR/logs/pip-install.log"
+    mkdir -p "$(dirname "$pip_log")"
+    log "installing $PIP_CONSTRAINT_SPEC and requirements-dev.txt into .venv (log: .local/logs/pip-install.log)"
+    if ! { "$VENV_PYTHON" -m pip install --disable-pip-version-check "$PIP_CONSTRAINT_SPEC" \
+        && "$VENV_PYTHON" -m pip install --disable-pip-version-check -r "$REPO_ROOT/requirements-dev.txt"; } \
+        >"$pip_log" 2>&1; then
+        tail -n 40 "$pip_log" >&2
+        die "pip install failed (full log: $pip_log)"
+    fi
     printf '%s\n' "$want" >"$REQUIREMENTS_STAMP"
     log "python packages installed in $((SECONDS - started)) s"
 }

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from scripts.lib.stack import LocalStack
+from scripts.lib.stack import LocalStack, StackError
 from tests.support import (
     ARTIFACTS_DIR,
     CHROMIUM_ARGS,
@@ -51,10 +51,13 @@ def _failed(node: pytest.Item) -> bool:
 
 @pytest.fixture(scope="session")
 def local_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalStack]:
-    stack = start_test_stack(
-        site_dir=tmp_path_factory.mktemp("portal-site"),
-        log_dir=ARTIFACTS_DIR / "logs" / "local-stack",
-    )
+    try:
+        stack = start_test_stack(
+            site_dir=tmp_path_factory.mktemp("portal-site"),
+            log_dir=ARTIFACTS_DIR / "logs" / "local-stack",
+        )
+    except StackError as error:
+        pytest.fail(f"the local stack did not start: {error}", pytrace=False)
     try:
         yield stack
     finally:
