@@ -1,0 +1,176 @@
+"""Storage guarantees on AWS's own DynamoDB Local: concurrency, atomic writes, unique numbers."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
+from datetime import UTC, datetime
+
+import boto3
+import pytest
+from chalice.test import Client
+from pynamodb.exceptions import TransactWriteError
+
+from chalicelib.domain.case import COMPLAINANT, Case, Event, open_case
+from chalicelib.domain.complaint import ComplaintDraft, check_draft
+from chalicelib.domain.deadlines import default_policy
+from chalicelib.domain.tracking import new_tracking_no
+from chalicelib.services import submissions
+from chalicelib.services.submissions import Receipt, submit_complaint
+from chalicelib.settings import Settings, get_settings
+from chalicelib.storage.dynamodb import DynamoCaseRepository
+from chalicelib.storage.models import ActorMap, EventRecord
+from chalicelib.storage.tables import ensure_tables
+from tests.support import unique_table_prefix
+from tests.support.api_client import app_client, get_json, post_json, reset_app_state
+
+from ..unit.test_complaint_rules import PERSON
+
+SECRET = "dynamodb-local-secret-" + "x" * 20
+
+
+@pytest.fixture
+def settings(dynamodb_local: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[Settings]:
+    monkeypatch.setenv("STAGE", "test")
+    monkeypatch.setenv("STORAGE", "dynamodb")
+    monkeypatch.setenv("TABLE_PREFIX", unique_table_prefix("ddb"))
+    reset_app_state()
+    current = get_settings()
+    ensure_tables(current)
+    yield current
+    reset_app_state()
+
+
+@pytest.fixture
+def repository(settings: Settings) -> DynamoCaseRepository:
+    return DynamoCaseRepository(region=settings.region, host=settings.dynamodb_endpoint_url)
+
+
+def submit(
+    repository: DynamoCaseRepository, draft: ComplaintDraft = PERSON, key: str | None = None
+) -> Receipt:
+    return submit_complaint(
+        repository,
+        draft,
+        channel="web",
+        actor=COMPLAINANT,
+        idempotency_key=key,
+        access_code_secret=SECRET,
+        now=datetime.now(UTC),
+        policy=default_policy(),
+    )
+
+
+def count_items(settings: Settings, table: str) -> int:
+    client = boto3.client(
+        "dynamodb", endpoint_url=settings.dynamodb_endpoint_url, region_name=settings.region
+    )
+    # A test may Scan to count; the application never does.
+    paginator = client.get_paginator("scan")
+    return sum(page["Count"] for page in paginator.paginate(TableName=table, Select="COUNT"))
+
+
+def test_200_concurrent_submissions_make_200_cases_with_200_first_events(
+    settings: Settings, repository: DynamoCaseRepository
+) -> None:
+    drafts = [replace(PERSON, subject=f"并发投诉第{i}号") for i in range(200)]
+    with ThreadPoolExecutor(max_workers=32) as pool:
+        receipts = list(pool.map(lambda d: submit(repository, d), drafts))
+    numbers = {r.case.tracking_no for r in receipts}
+    assert len(numbers) == 200
+    assert count_items(settings, settings.cases_table) == 200
+    assert count_items(settings, settings.events_table) == 200
+    for number in list(numbers)[:20]:
+        [event] = repository.history(number)
+        assert event.seq == 1
+        assert event.action == "submit"
+
+
+def test_concurrent_retries_with_one_key_file_exactly_one_case(
+    settings: Settings, repository: DynamoCaseRepository
+) -> None:
+    start = threading.Barrier(16)
+
+    def retry() -> Receipt:
+        start.wait()
+        return submit(repository, key="double-click-7f3a")
+
+    with ThreadPoolExecutor(max_workers=16) as pool:
+        receipts = list(pool.map(lambda _: retry(), range(16)))
+    assert len({r.case.tracking_no for r in receipts}) == 1
+    assert len({r.access_code for r in receipts}) == 1
+    assert sum(not r.replayed for r in receipts) == 1
+    assert count_items(settings, settings.cases_table) == 1
+    assert count_items(settings, settings.events_table) == 1
+
+
+def test_a_failed_transaction_leaves_nothing_behind(
+    settings: Settings, repository: DynamoCaseRepository
+) -> None:
+    # Given an orphan event already holding the first event's key of the number about to be drawn
+    number = new_tracking_no()
+    orphan = EventRecord(
+        tracking_no=number,
+        seq=1,
+        at=datetime.now(UTC),
+        actor=ActorMap(kind="system"),  # type: ignore[no-untyped-call]
+        action="x",
+        visibility="internal",
+    )
+    orphan.save()
+    # When a case with that number is written with its first event, the whole transaction is refused ...
+    with pytest.raises(TransactWriteError) as refused:
+        repository.create(*_case_and_event(number), None)
+    assert [getattr(r, "code", None) for r in refused.value.cancellation_reasons] == [
+        None,
+        "ConditionalCheckFailed",
+    ]
+    # ... and neither the case nor another event exists.
+    assert repository.get(number) is None
+    assert count_items(settings, settings.cases_table) == 0
+    assert count_items(settings, settings.events_table) == 1
+
+
+def _case_and_event(number: str) -> tuple[Case, Event]:
+    complainant, details = check_draft(PERSON, today=datetime.now(UTC).date())
+    return open_case(
+        tracking_no=number,
+        access_code_hash="h",
+        complainant=complainant,
+        details=details,
+        channel="web",
+        actor=COMPLAINANT,
+        now=datetime.now(UTC),
+        policy=default_policy(),
+    )
+
+
+def test_an_existing_number_is_never_overwritten(
+    settings: Settings, repository: DynamoCaseRepository, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    existing = submit(repository, replace(PERSON, subject="最早的投诉"))
+    fresh = new_tracking_no()
+    drawn = iter([existing.case.tracking_no, fresh])
+    monkeypatch.setattr(submissions, "new_tracking_no", lambda: next(drawn))
+    second = submit(repository, replace(PERSON, subject="第二个投诉"))
+    assert second.case.tracking_no == fresh
+    kept = repository.get(existing.case.tracking_no)
+    assert kept is not None
+    assert kept.details.subject == "最早的投诉"
+    assert count_items(settings, settings.cases_table) == 2
+
+
+def test_the_api_files_and_finds_a_case_on_dynamodb_local(
+    dynamodb_local: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from .test_public_api import COMPLAINT
+
+    with app_client(monkeypatch) as client:
+        status, receipt, _ = post_json(client, "/complaints", COMPLAINT, {"Idempotency-Key": "k-1"})
+        assert status == 201
+        status, view, _ = get_json(client, f"/complaints/{receipt['tracking_no']}")
+        assert status == 200
+        assert view["status"] == "received"
+        assert isinstance(client, Client)
