@@ -79,7 +79,8 @@ def _print_ready(stack: LocalStack) -> None:
     else:
         print("    Storage         in memory: nothing is kept after stopping", flush=True)
     took = stack.timings.get("all ready", 0.0)
-    print(f"  Ready in {took:.1f} s. Press Ctrl-C to stop everything.", flush=True)
+    steps = ", ".join(f"{name} {at:.1f} s" for name, at in stack.timings.items() if name != "all ready")
+    print(f"  Ready in {took:.1f} s ({steps}). Press Ctrl-C to stop everything.", flush=True)
     print(f"{_RULE}\n", flush=True)
 
 
