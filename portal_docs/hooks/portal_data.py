@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
+import yaml  # type: ignore[import-untyped]  # mkdocs' own dependency, no stubs here
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 from mkdocs.structure.pages import Page
@@ -85,6 +85,8 @@ def _load(config: MkDocsConfig) -> PortalData:
         _require_bilingual(f"strings.yml '{key}'", text)
     for category in catalog["categories"]:
         _require_bilingual(f"catalog category '{category['code']}'", category["label"])
+    for reason in catalog.get("rejection_reasons", []):
+        _require_bilingual(f"catalog rejection reason '{reason['code']}'", reason["label"])
     for department in catalog["departments"]:
         _require_bilingual(f"catalog department '{department['code']}'", department["label"])
     for group, terms in glossary.items():
@@ -147,8 +149,11 @@ def _md_cell(text: str) -> str:
 
 
 def _policy_table(data: PortalData, lang: str) -> str:
-    head = ("| 事项 | 时限 | 说明 |", "| --- | --- | --- |") if lang == "zh" else (
-        "| Step | Time limit | Notes |", "| --- | --- | --- |")
+    head = (
+        ("| 事项 | 时限 | 说明 |", "| --- | --- | --- |")
+        if lang == "zh"
+        else ("| Step | Time limit | Notes |", "| --- | --- | --- |")
+    )
     rows = [
         f"| {_md_cell(limit['label'][lang])} | {_md_cell(duration(limit, lang))} "
         f"| {_md_cell(limit['note'][lang])} |"
@@ -221,8 +226,7 @@ def on_page_markdown(markdown: str, page: Page, config: MkDocsConfig, files: Any
             return resolve(match.group(1), lang)
         except KeyError:
             raise PluginError(
-                f"portal_data: unknown placeholder '{{{{ {match.group(1)} }}}}' "
-                f"in {page.file.src_uri}"
+                f"portal_data: unknown placeholder '{{{{ {match.group(1)} }}}}' in {page.file.src_uri}"
             ) from None
 
     return PLACEHOLDER.sub(replace, markdown)
@@ -242,8 +246,7 @@ def _template_view(lang: str) -> dict[str, Any]:
         for c in data.catalog["categories"]
     ]
     glossary = {
-        group: {code: label[lang] for code, label in terms.items()}
-        for group, terms in data.glossary.items()
+        group: {code: label[lang] for code, label in terms.items()} for group, terms in data.glossary.items()
     }
     t = {key: text[lang] for key, text in data.strings.items()}
     contacts = {key: localise(value, lang) for key, value in data.contacts.items()}

@@ -1,0 +1,341 @@
+"""Filing a complaint through the portal's form, with and without JavaScript, in both languages."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from playwright.sync_api import expect
+
+from scripts.lib.paths import REPO_ROOT
+from scripts.lib.stack import LocalStack
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Page, Request, Route
+
+Screenshot = Callable[["Page", str], Path]
+
+DATA_DIR = REPO_ROOT / "api" / "chalicelib" / "data"
+CATALOG: dict[str, Any] = json.loads((DATA_DIR / "catalog.json").read_text(encoding="utf-8"))
+GLOSSARY: dict[str, Any] = json.loads((DATA_DIR / "glossary.json").read_text(encoding="utf-8"))
+CATEGORY_LABELS = {c["code"]: c["label"] for c in CATALOG["categories"]}
+
+TRACKING_NO = re.compile(r"[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}")
+ACCESS_CODE = re.compile(r"[0-9A-HJKMNP-TV-Z]{4}(?:-[0-9A-HJKMNP-TV-Z]{4}){3}")
+UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}")
+
+
+def submit_page(stack: LocalStack, lang: str = "zh") -> str:
+    return stack.portal_url + ("" if lang == "zh" else f"{lang}/") + "submit/"
+
+
+def fill_complaint(
+    page: Page,
+    *,
+    subject: str = "工厂夜间噪音扰民",
+    description: str = "园区东路 8 号的工厂每晚 23 点后仍在作业，噪音很大，影响附近居民休息。",
+    category: str = "env_noise",
+    name: str = "张三",
+    phone: str = "138 0013 8000",
+) -> None:
+    """Answers that the API accepts: an individual, named, with a phone number, consenting."""
+    page.fill("#cf-name", name)
+    page.fill("#cf-phone", phone)
+    page.select_option("#cf-category", category)
+    page.fill("#cf-subject", subject)
+    page.fill("#cf-description", description)
+    page.fill("#cf-location", "园区东路 8 号")
+    page.fill("#cf-occurred_on", "2026-11-20")
+    page.check("#cf-consent")
+
+
+def continue_and_confirm(page: Page) -> None:
+    page.click("#complaint-submit")
+    expect(page.locator("#check-answers")).to_be_visible()
+    page.click("#confirm-submit")
+
+
+def test_filing_with_javascript_in_chinese_checks_answers_confirms_and_the_number_can_be_looked_up(
+    local_stack: LocalStack, page: Page, screenshot: Screenshot
+) -> None:
+    # Given the Chinese complaint form
+    page.goto(submit_page(local_stack))
+    assert page.locator("html").get_attribute("lang") == "zh"
+    screenshot(page, "form-zh")
+
+    # When a complaint is filled in and the person continues
+    fill_complaint(page)
+    page.click("#complaint-submit")
+
+    # Then the answers are summarised for checking, with a change link per answer
+    check = page.locator("#check-answers")
+    expect(check).to_be_visible()
+    expect(page.locator("#complaint-form")).to_be_hidden()
+    expect(check).to_contain_text("工厂夜间噪音扰民")
+    expect(check).to_contain_text(CATEGORY_LABELS["env_noise"]["zh"])
+    expect(check).to_contain_text("2026年11月20日")
+    screenshot(page, "check-answers-zh")
+
+    # And a change link goes back to that answer, which is kept
+    page.locator('#check-list a[href="#cf-subject"]').click()
+    expect(page.locator("#cf-subject")).to_be_focused()
+    expect(page.locator("#cf-subject")).to_have_value("工厂夜间噪音扰民")
+
+    # When the person continues again and confirms
+    continue_and_confirm(page)
+
+    # Then the confirmation shows the tracking number, the access code (once) and the status
+    confirmation = page.locator("#confirmation")
+    expect(confirmation).to_be_visible()
+    tracking_no = page.locator("#done-tracking-no").inner_text().strip()
+    access_code = page.locator("#done-access-code").inner_text().strip()
+    assert TRACKING_NO.fullmatch(tracking_no), tracking_no
+    assert ACCESS_CODE.fullmatch(access_code), access_code
+    expect(page.locator("#done-status")).to_have_text(GLOSSARY["status"]["received"]["zh"])
+    expect(page.locator("#done-reply-by")).to_contain_text("北京时间")
+    expect(confirmation).to_contain_text("查询码只显示这一次")
+    expect(page.locator("#done-print")).to_be_visible()
+    screenshot(page, "confirmation-zh")
+
+    # When the person follows the link to the status page
+    page.click("#done-status-link")
+
+    # Then the complaint is found under that number, in Chinese
+    expect(page.locator("#status-result")).to_be_visible()
+    expect(page.locator("#tracking_no")).to_have_value(tracking_no)
+    expect(page.locator("#result-title")).to_contain_text(tracking_no)
+    expect(page.locator("#result-status")).to_have_text(GLOSSARY["status"]["received"]["zh"])
+    expect(page.locator("#result-category")).to_have_text(CATEGORY_LABELS["env_noise"]["zh"])
+    expect(page.locator("#result-channel")).to_have_text(GLOSSARY["channel"]["web"]["zh"])
+    expect(page.locator("#result-milestones li")).to_have_count(1)
+    screenshot(page, "status-zh")
+
+
+def test_filing_without_javascript_posts_the_plain_form_and_gets_the_api_confirmation_page(
+    local_stack: LocalStack, page_nojs: Page, screenshot: Screenshot
+) -> None:
+    # Given the form in a browser without JavaScript
+    page = page_nojs
+    page.goto(submit_page(local_stack))
+    form = page.locator("#complaint-form")
+    assert form.get_attribute("method") == "post"
+    assert form.get_attribute("action") == f"{local_stack.api_url}/complaints?lang=zh"
+    assert form.get_attribute("enctype") == "application/x-www-form-urlencoded"
+    # the categories are in the static HTML, from catalog.json
+    codes = page.locator("#cf-category option").evaluate_all("options => options.map(o => o.value)")
+    assert codes == ["", *(c["code"] for c in CATALOG["categories"])]
+    # the enterprise fields are visible, with a hint saying who fills them in
+    expect(page.locator("#cf-organization")).to_be_visible()
+    expect(page.locator("#enterprise-details-hint")).to_be_visible()
+    # the submit button sends no field of its own
+    assert page.locator("#complaint-submit").get_attribute("name") is None
+    expect(page.locator("#complaint-submit")).to_have_text("提交投诉")
+
+    # When the form is filled in and submitted
+    fill_complaint(page)
+    with page.expect_navigation():
+        page.click("#complaint-submit")
+
+    # Then the API answers with an HTML confirmation carrying a tracking number
+    assert page.url.startswith(f"{local_stack.api_url}/complaints")
+    body = page.locator("body").inner_text()
+    assert TRACKING_NO.search(body), body[:500]
+    screenshot(page, "api-confirmation-zh")
+
+
+def test_validation_errors_show_a_focused_summary_linking_to_each_field_and_keep_the_answers(
+    local_stack: LocalStack, page: Page, screenshot: Screenshot
+) -> None:
+    # Given a complaint without a name, a way to contact, or consent
+    page.goto(submit_page(local_stack))
+    page.select_option("#cf-category", "env_noise")
+    page.fill("#cf-subject", "工厂夜间噪音扰民")
+    page.fill("#cf-description", "园区东路 8 号的工厂每晚 23 点后仍在作业，噪音很大。")
+
+    # When it is submitted
+    continue_and_confirm(page)
+
+    # Then an error summary at the top takes focus and links to every field in error
+    summary = page.locator("#error-summary")
+    expect(summary).to_be_visible()
+    expect(summary).to_be_focused()
+    assert summary.get_attribute("role") == "alert"
+    hrefs = summary.locator("a").evaluate_all("links => links.map(a => a.getAttribute('href'))")
+    assert {"#cf-name", "#cf-phone", "#cf-consent"} <= set(hrefs), hrefs
+    # and each message is also beside its field, which is marked invalid
+    for name in ("name", "phone", "consent"):
+        expect(page.locator(f"#cf-{name}-error")).to_be_visible()
+        expect(page.locator(f"#cf-{name}")).to_have_attribute("aria-invalid", "true")
+    assert page.title().startswith("错误")
+    screenshot(page, "errors-zh")
+
+    # When a link of the summary is followed, its field gets the focus
+    summary.locator('a[href="#cf-consent"]').click()
+    expect(page.locator("#cf-consent")).to_be_focused()
+
+    # And every answer given is still there
+    expect(page.locator("#cf-category")).to_have_value("env_noise")
+    expect(page.locator("#cf-subject")).to_have_value("工厂夜间噪音扰民")
+    expect(page.locator("#cf-description")).to_have_value(re.compile("噪音很大"))
+
+    # When the answers are corrected, the complaint is filed and the errors are gone
+    page.fill("#cf-name", "张三")
+    page.fill("#cf-phone", "13800138000")
+    page.check("#cf-consent")
+    continue_and_confirm(page)
+    expect(page.locator("#confirmation")).to_be_visible()
+    expect(summary).to_be_hidden()
+
+
+def test_a_script_typed_into_the_form_is_shown_as_text_and_never_runs(
+    local_stack: LocalStack, page: Page
+) -> None:
+    # Given answers that are markup meant to run scripts
+    subject = '<img src=x onerror="window.__xss=1">'
+    description = '<script>window.__xss=2</script><svg onload="window.__xss=3"></svg> 夜间噪音'
+    page.goto(submit_page(local_stack))
+    fill_complaint(page, subject=subject, description=description)
+
+    # When they are checked and the complaint is filed
+    page.click("#complaint-submit")
+    check = page.locator("#check-answers")
+
+    # Then they are shown literally, as text, and nothing ran
+    expect(check).to_contain_text(subject)
+    expect(check).to_contain_text("<script>window.__xss=2</script>")
+    assert check.locator("img, script, svg").count() == 0
+    page.click("#confirm-submit")
+    expect(page.locator("#confirmation")).to_be_visible()
+    assert page.evaluate("window.__xss") is None
+
+
+def test_a_retry_after_a_lost_answer_reuses_the_idempotency_key_and_files_one_complaint(
+    local_stack: LocalStack, page: Page
+) -> None:
+    # Given a connection that loses the API's answer to the first submission
+    keys: list[str] = []
+    filed: list[str] = []
+
+    def lose_first_answer(route: Route) -> None:
+        if route.request.method != "POST":
+            route.continue_()
+            return
+        keys.append(route.request.headers.get("idempotency-key", ""))
+        if len(filed) == 0:
+            response = route.fetch()  # the API files the complaint...
+            filed.append(response.json()["tracking_no"])
+            route.abort("connectionreset")  # ...but the browser never hears back
+        else:
+            route.continue_()
+
+    page.route(f"{local_stack.api_url}/complaints", lose_first_answer)
+    page.goto(submit_page(local_stack))
+    fill_complaint(page)
+
+    # When the person submits, sees the error, and submits again
+    continue_and_confirm(page)
+    expect(page.locator("#error-summary")).to_be_visible()
+    expect(page.locator("#cf-subject")).to_have_value("工厂夜间噪音扰民")
+    continue_and_confirm(page)
+
+    # Then both attempts carried the same key, and the confirmation is the first filing's
+    expect(page.locator("#confirmation")).to_be_visible()
+    assert len(keys) == 2
+    assert keys[0] == keys[1]
+    assert UUID.fullmatch(keys[0]), keys[0]
+    expect(page.locator("#done-tracking-no")).to_have_text(filed[0])
+
+
+def test_english_form_is_complete_and_files_in_english(
+    local_stack: LocalStack, page: Page, screenshot: Screenshot
+) -> None:
+    # Given the English form
+    posted: list[Request] = []
+
+    def remember_posts(request: Request) -> None:
+        if request.method == "POST" and request.url.startswith(local_stack.api_url):
+            posted.append(request)
+
+    page.on("request", remember_posts)
+    page.goto(submit_page(local_stack, "en"))
+    assert page.locator("html").get_attribute("lang") == "en"
+    expect(page.locator("h1")).to_have_text("Submit a complaint")
+    expect(page.locator('label[for="cf-subject"]')).to_have_text("Summary")
+    labels = page.locator("#cf-category option").evaluate_all(
+        "options => options.map(o => o.textContent.trim())"
+    )
+    assert labels[1:] == [c["label"]["en"] for c in CATALOG["categories"]]
+    assert (
+        page.locator("#complaint-form").get_attribute("action") == f"{local_stack.api_url}/complaints?lang=en"
+    )
+    expect(page.locator("#cf-preferred_language")).to_have_value("en")
+    screenshot(page, "form-en")
+
+    # When a complaint is filed with JavaScript
+    fill_complaint(
+        page,
+        subject="Noise from a factory at night",
+        description="The factory at 8 East Park Road works after 11 pm every night and is very loud.",
+    )
+    continue_and_confirm(page)
+
+    # Then the API was asked in English, as JSON, with an idempotency key
+    expect(page.locator("#confirmation")).to_be_visible()
+    expect(page.locator("#done-title")).to_have_text("Complaint submitted")
+    expect(page.locator("#done-status")).to_have_text(GLOSSARY["status"]["received"]["en"])
+    expect(page.locator("#done-reply-by")).to_contain_text("Beijing time")
+    headers = posted[-1].headers
+    assert headers["accept-language"] == "en"
+    assert headers["content-type"] == "application/json"
+    assert UUID.fullmatch(headers["idempotency-key"])
+    body = json.loads(posted[-1].post_data or "{}")
+    assert body["anonymous"] is False
+    assert body["consent"] is True
+    assert "organization" not in body
+    assert "email" not in body  # empty answers are left out
+    screenshot(page, "confirmation-en")
+
+    # When the status page is opened from the confirmation
+    page.click("#done-status-link")
+
+    # Then it is the English status page showing the complaint
+    expect(page.locator("#status-result")).to_be_visible()
+    assert page.locator("html").get_attribute("lang") == "en"
+    expect(page.locator("#result-category")).to_have_text(CATEGORY_LABELS["env_noise"]["en"])
+    expect(page.locator("#result-status")).to_have_text(GLOSSARY["status"]["received"]["en"])
+    screenshot(page, "status-en")
+
+
+def test_conditional_parts_follow_the_answers_and_anonymous_complaints_send_no_identity(
+    local_stack: LocalStack, page: Page
+) -> None:
+    # Given the form with JavaScript: an individual, not anonymous, no category chosen
+    page.goto(submit_page(local_stack))
+    expect(page.locator("#enterprise-details")).to_be_hidden()
+    expect(page.locator("#group-claim_amount")).to_be_hidden()
+    expect(page.locator("#enterprise-details-hint")).to_be_hidden()  # the no-JS hint
+
+    # When the person files as an enterprise and chooses a compensation claim
+    page.check("#cf-complainant_type-enterprise")
+    page.select_option("#cf-category", "compensation")
+
+    # Then the enterprise fields and the amount appear
+    expect(page.locator("#cf-organization")).to_be_visible()
+    expect(page.locator("#cf-credit_code")).to_be_visible()
+    expect(page.locator("#cf-claim_amount")).to_be_visible()
+
+    # When the person chooses to stay anonymous
+    page.check("#cf-anonymous")
+
+    # Then no identity is asked for, and none is in the check-your-answers list
+    expect(page.locator("#contact-details")).to_be_hidden()
+    expect(page.locator("#enterprise-details")).to_be_hidden()
+    page.fill("#cf-subject", "索赔")
+    page.click("#complaint-submit")
+    rows = page.locator("#check-list a").evaluate_all("links => links.map(a => a.getAttribute('href'))")
+    assert "#cf-name" not in rows
+    assert "#cf-organization" not in rows
+    assert "#cf-claim_amount" in rows
