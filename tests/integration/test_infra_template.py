@@ -1,0 +1,129 @@
+"""infra/resources.json (merged into `chalice package`'s template) matches the PynamoDB models."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+from typing import Any
+
+import pytest
+from pynamodb.models import Model
+
+from chalicelib.storage.models import CaseRecord, EventRecord, IdempotencyRecordModel
+
+ROOT = Path(__file__).resolve().parents[2]
+TEMPLATE = json.loads((ROOT / "infra" / "resources.json").read_text(encoding="utf-8"))
+TABLES: dict[str, type[Model]] = {
+    "CasesTable": CaseRecord,
+    "EventsTable": EventRecord,
+    "IdempotencyTable": IdempotencyRecordModel,
+}
+ENV_FOR_TABLE = {
+    "CasesTable": "CASES_TABLE",
+    "EventsTable": "EVENTS_TABLE",
+    "IdempotencyTable": "IDEMPOTENCY_TABLE",
+}
+
+
+def _keys(schema: list[dict[str, str]]) -> dict[str, str]:
+    return {k["AttributeName"]: k["KeyType"] for k in schema}
+
+
+def _model_shape(model: type[Model]) -> dict[str, Any]:
+    schema = model._get_schema()
+    ttl = model._ttl_attribute()
+    return {
+        "keys": _keys(schema["key_schema"]),
+        "attributes": {a["AttributeName"]: a["AttributeType"] for a in schema["attribute_definitions"]},
+        "indexes": {
+            i["index_name"]: (_keys(i["key_schema"]), i["projection"]["ProjectionType"])
+            for i in schema["global_secondary_indexes"]
+        },
+        "ttl": ttl.attr_name if ttl is not None else None,
+    }
+
+
+def _template_shape(properties: dict[str, Any]) -> dict[str, Any]:
+    ttl = properties.get("TimeToLiveSpecification")
+    return {
+        "keys": _keys(properties["KeySchema"]),
+        "attributes": {a["AttributeName"]: a["AttributeType"] for a in properties["AttributeDefinitions"]},
+        "indexes": {
+            i["IndexName"]: (_keys(i["KeySchema"]), i["Projection"]["ProjectionType"])
+            for i in properties.get("GlobalSecondaryIndexes", [])
+        },
+        "ttl": ttl["AttributeName"] if ttl and ttl["Enabled"] else None,
+    }
+
+
+@pytest.mark.parametrize("resource", sorted(TABLES))
+def test_each_table_has_the_models_keys_indexes_and_ttl(resource: str) -> None:
+    assert _template_shape(TEMPLATE["Resources"][resource]["Properties"]) == _model_shape(TABLES[resource])
+
+
+@pytest.mark.parametrize("resource", sorted(TABLES))
+def test_each_table_is_on_demand_recoverable_and_protected(resource: str) -> None:
+    table = TEMPLATE["Resources"][resource]
+    properties = table["Properties"]
+    assert properties["BillingMode"] == "PAY_PER_REQUEST"
+    assert properties["PointInTimeRecoverySpecification"] == {"PointInTimeRecoveryEnabled": True}
+    assert properties["DeletionProtectionEnabled"] is True
+    assert table["DeletionPolicy"] == table["UpdateReplacePolicy"] == "Retain"
+
+
+def test_the_function_is_told_every_table_and_may_use_only_those() -> None:
+    variables = TEMPLATE["Resources"]["APIHandler"]["Properties"]["Environment"]["Variables"]
+    for resource, variable in ENV_FOR_TABLE.items():
+        assert variables[variable] == {"Ref": resource}
+    statements = TEMPLATE["Resources"]["ApiHandlerRole"]["Properties"]["Policies"][0]["PolicyDocument"][
+        "Statement"
+    ]
+    dynamodb = [s for s in statements if any(a.startswith("dynamodb:") for a in s["Action"])]
+    resources = json.dumps([s["Resource"] for s in dynamodb])
+    assert all(f'"{name}"' in resources for name in TABLES)
+    assert "*" not in {r for s in dynamodb for r in s["Resource"] if isinstance(r, str)}
+    assert not any("Scan" in a or a == "dynamodb:*" for s in dynamodb for a in s["Action"])
+
+
+def test_the_chalice_config_refuses_generated_policies() -> None:
+    config = json.loads((ROOT / "api" / ".chalice" / "config.json").read_text(encoding="utf-8"))
+    # Chalice's generated policy cannot see PynamoDB's calls (STACK-NOTES): the role is hand-written.
+    assert config["autogen_policy"] is False
+
+
+def test_chalice_package_merges_the_template_and_ships_the_data_files(tmp_path: Path) -> None:
+    chalice = Path(sys.executable).with_name("chalice")
+    out = tmp_path / "package"
+    env = {**os.environ, "AWS_DEFAULT_REGION": "cn-north-1"}
+    subprocess.run(
+        [
+            str(chalice),
+            "package",
+            "--stage",
+            "prod",
+            "--merge-template",
+            str(ROOT / "infra" / "resources.json"),
+            str(out),
+        ],
+        cwd=ROOT / "api",
+        env=env,
+        check=True,
+        capture_output=True,
+        timeout=300,
+    )
+    merged = json.loads((out / "sam.json").read_text(encoding="utf-8"))
+    resources = merged["Resources"]
+    assert {"APIHandler", "RestAPI", *TABLES} <= set(resources)
+    assert resources["APIHandler"]["Properties"]["Environment"]["Variables"]["STAGE"] == "prod"
+    assert resources["RestAPI"]["Properties"]["EndpointConfiguration"] == "REGIONAL"
+    with zipfile.ZipFile(out / "deployment.zip") as bundle:
+        names = set(bundle.namelist())
+    for data in ("catalog.json", "glossary.json", "policy.json", "holidays.json"):
+        assert f"chalicelib/data/{data}" in names
+    assert "app.py" in names
+    shutil.rmtree(ROOT / "api" / ".chalice" / "deployments", ignore_errors=True)
