@@ -8,6 +8,7 @@ import shutil
 import subprocess
 import sys
 import zipfile
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -30,13 +31,13 @@ ENV_FOR_TABLE = {
 }
 
 
-def _keys(schema: list[dict[str, str]]) -> dict[str, str]:
-    return {k["AttributeName"]: k["KeyType"] for k in schema}
+def _keys(schema: Iterable[Mapping[str, object]]) -> dict[str, str]:
+    return {str(k["AttributeName"]): str(k["KeyType"]) for k in schema}
 
 
 def _model_shape(model: type[Model]) -> dict[str, Any]:
     schema = model._get_schema()
-    ttl = model._ttl_attribute()
+    ttl = model._ttl_attribute()  # type: ignore[no-untyped-call]
     return {
         "keys": _keys(schema["key_schema"]),
         "attributes": {a["AttributeName"]: a["AttributeType"] for a in schema["attribute_definitions"]},
