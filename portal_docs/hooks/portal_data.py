@@ -105,7 +105,7 @@ def _load(config: MkDocsConfig) -> PortalData:
             limits[code] = limit
 
     contacts = dict(config.extra.get("contacts") or {})
-    for required in ("phone", "email", "address"):
+    for required in ("phone", "phone_hours", "email", "address"):
         if not contacts.get(required):
             raise PluginError(f"portal_data: extra.contacts.{required} is missing in mkdocs.yml")
 
@@ -155,7 +155,8 @@ def _policy_table(data: PortalData, lang: str) -> str:
         else ("| Step | Time limit | Notes |", "| --- | --- | --- |")
     )
     rows = [
-        f"| {_md_cell(limit['label'][lang])} | {_md_cell(duration(limit, lang))} "
+        # A no-break space keeps "10 个工作日" / "10 working days" on one line in the narrow column.
+        f"| {_md_cell(limit['label'][lang])} | {_md_cell(duration(limit, lang)).replace(' ', chr(0xA0))} "
         f"| {_md_cell(limit['note'][lang])} |"
         for limit in data.limits.values()
     ]

@@ -181,9 +181,9 @@ def test_policy_pages_show_the_time_limits_from_policy_json(local_stack: LocalSt
     review = policy["time_limits"]["review"]["working_days"]
     # When the policy page is opened in both languages
     page.goto(local_stack.portal_url + "policy/")
-    zh = page.locator("article").inner_text()
+    zh = page.locator("article").inner_text().replace("\xa0", " ")
     page.goto(local_stack.portal_url + "en/policy/")
-    en = page.locator("article").inner_text()
+    en = page.locator("article").inner_text().replace("\xa0", " ")
 
     # Then the time limits are the ones policy.json holds, with their labels
     assert f"{decide} 个工作日" in zh
