@@ -90,9 +90,15 @@ class ManagedProcess:
 
     def _echo(self, stream: IO[bytes]) -> None:
         prefix = f"[{self.name}] ".encode()
+        echo = True
         for line in iter(stream.readline, b""):
-            sys.stdout.buffer.write(prefix + line)
-            sys.stdout.buffer.flush()
+            if not echo:
+                continue  # keep draining, or the child blocks on a full pipe
+            try:
+                sys.stdout.buffer.write(prefix + line)
+                sys.stdout.buffer.flush()
+            except (OSError, ValueError):  # our stdout went away (closed pipe, closed file)
+                echo = False
         stream.close()
 
     def poll(self) -> int | None:
