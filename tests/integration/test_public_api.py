@@ -333,3 +333,25 @@ def test_an_unexpected_failure_keeps_the_error_shape_and_reveals_nothing(client:
     assert status == 500
     assert body["error"]["code"] == "internal_error"
     assert "secret internals" not in json.dumps(body)
+
+
+def test_every_mistake_a_person_can_type_is_reported_in_one_round(client: Client) -> None:
+    bad = {
+        **COMPLAINT,
+        "category": "compensation",
+        "claim_amount": "12,5",
+        "occurred_on": "20/11/2026",
+        "name": "",
+        "consent": False,
+    }
+    del bad["complainant_type"]
+    status, body, _ = post_json(client, "/complaints", bad, {"Accept-Language": "en"})
+    assert status == 400
+    assert set(body["error"]["fields"]) == {
+        "complainant_type",
+        "claim_amount",
+        "occurred_on",
+        "name",
+        "consent",
+    }
+    assert stored()["cases"] == 0

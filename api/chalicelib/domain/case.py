@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Literal
@@ -73,6 +74,8 @@ class Event:
     from_status: Status | None = None
     to_status: Status | None = None
     note: str | None = None
+    # Structured parts of a decision or rating (decision code, reasons, remedy, satisfaction...).
+    data: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,6 +95,11 @@ class Case:
     deadlines: tuple[Deadline, ...] = ()
     milestones: tuple[Milestone, ...] = field(default_factory=tuple)
     review_count: int = 0
+    # Who made the last decision (response or rejection): a review must be decided by someone else.
+    decided_by: str | None = None
+    # Satisfaction recorded by an officer's call back, and the complainant's own rating.
+    callback_satisfaction: str | None = None
+    complainant_rating: str | None = None
 
     @property
     def submitted_month(self) -> str:
@@ -106,16 +114,36 @@ class Case:
     def deadline(self, kind: str) -> Deadline | None:
         return next((d for d in self.deadlines if d.kind == kind), None)
 
-    def moved_to(self, target: Status, at: datetime) -> Case:
-        """The case after a status change the lifecycle allows, one version later."""
-        ensure_transition(self.status, target)
+    def is_overdue(self, now: datetime) -> bool:
+        return any(d.is_overdue(now) for d in self.deadlines)
+
+    def last_decision_at(self) -> datetime | None:
+        """When the complainant was last given a decision (a response or a rejection)."""
+        decided = [m.at for m in self.milestones if m.status in (Status.RESPONDED, Status.REJECTED)]
+        return decided[-1] if decided else None
+
+    def with_deadline(self, deadline: Deadline) -> Case:
+        """The case with ``deadline`` set, replacing one of the same kind."""
+        others = tuple(d for d in self.deadlines if d.kind != deadline.kind)
+        return replace(self, deadlines=(*others, deadline))
+
+    def meeting(self, kind: str, at: datetime) -> Case:
+        """The case with the open deadline ``kind`` (if any) met at ``at``."""
         return replace(
             self,
-            status=target,
-            updated_at=at,
-            version=self.version + 1,
-            milestones=(*self.milestones, Milestone(target, at)),
+            deadlines=tuple(
+                replace(d, met_at=at) if d.kind == kind and d.met_at is None else d for d in self.deadlines
+            ),
         )
+
+    def moved_to(self, target: Status, at: datetime) -> Case:
+        """The case after a status change the lifecycle allows."""
+        ensure_transition(self.status, target)
+        return replace(self, status=target, milestones=(*self.milestones, Milestone(target, at)))
+
+    def touched(self, at: datetime) -> Case:
+        """The case one version later: every change is one version and one history event."""
+        return replace(self, updated_at=at, version=self.version + 1)
 
 
 def open_case(

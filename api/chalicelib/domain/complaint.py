@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from typing import Literal
 
 from .errors import InvalidInputError
@@ -56,14 +56,17 @@ _LANDLINE = re.compile(r"0\d{2,3}\d{7,8}(?:#?\d{1,6})?")
 _SERVICE_NUMBER = re.compile(r"[48]00\d{7}")
 _INTERNATIONAL = re.compile(r"\+(?!86)[1-9]\d{6,14}")
 _PHONE_NOISE = re.compile(r"[\s\-()（）]")
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_THOUSANDS = re.compile(r"\d{1,3}([,，]\d{3})+(\.\d+)?")
 
 
 @dataclass(frozen=True, slots=True)
 class ComplaintDraft:
-    """A complaint as received, typed but not yet checked against the domain's rules."""
+    """A complaint as received: what people type is still text here (amounts, dates), so that every
+    mistake is found by the same rules and reported at once."""
 
-    complainant_type: ComplainantType
-    category: str
+    complainant_type: ComplainantType | None
+    category: str | None
     subject: str | None
     description: str | None
     consent: bool
@@ -75,9 +78,9 @@ class ComplaintDraft:
     email: str | None = None
     preferred_language: Lang = "zh"
     location: str | None = None
-    occurred_on: date | None = None
+    occurred_on: str | None = None
     desired_outcome: str | None = None
-    claim_amount: Decimal | None = None
+    claim_amount: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -135,30 +138,63 @@ def _credit_code_is_valid(code: str) -> bool:
     return bool(uscc.is_valid(code))
 
 
+def _parse_date(text: str) -> date | None:
+    if not _ISO_DATE.fullmatch(text):
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        return None
+
+
+def _parse_amount(text: str) -> Decimal | None:
+    """An amount as people write it: "1999.9", "1,999.90", "¥ 2000". A comma is read only as a
+    thousands separator ("12,5" is refused rather than guessed)."""
+    compact = text.strip().lstrip("¥￥").strip()
+    if "," in compact or "，" in compact:
+        if not _THOUSANDS.fullmatch(compact):
+            return None
+        compact = compact.replace(",", "").replace("，", "")
+    try:
+        amount = Decimal(compact)
+    except InvalidOperation:
+        return None
+    return amount if amount.is_finite() else None
+
+
+def _sensible_amount(amount: Decimal) -> bool:
+    return 0 < amount <= MAX_CLAIM_AMOUNT and amount == round(amount, 2)
+
+
 def check_draft(draft: ComplaintDraft, *, today: date) -> tuple[Complainant, ComplaintDetails]:
     """Apply the domain's rules; raise ``InvalidInputError`` naming every field that breaks one."""
     errors: dict[str, Message] = {}
 
-    category = categories().get(draft.category)
+    if draft.complainant_type is None:
+        errors["complainant_type"] = field_message("required", "complainant_type")
+    category = categories().get(draft.category or "")
     if category is None:
-        errors["category"] = field_message("invalid_choice", "category")
+        key = "required" if not draft.category else "invalid_choice"
+        errors["category"] = field_message(key, "category")
     if not draft.subject:
         errors["subject"] = field_message("required", "subject")
     if not draft.description:
         errors["description"] = field_message("required", "description")
     if not draft.consent:
         errors["consent"] = Message("consent_required")
-    if draft.occurred_on is not None and draft.occurred_on > today:
+    occurred_on = _parse_date(draft.occurred_on) if draft.occurred_on else None
+    if draft.occurred_on and occurred_on is None:
+        errors["occurred_on"] = field_message("invalid_date", "occurred_on")
+    elif occurred_on is not None and occurred_on > today:
         errors["occurred_on"] = field_message("date_in_future", "occurred_on")
 
+    claim_amount = _parse_amount(draft.claim_amount) if draft.claim_amount else None
     if category is not None and category.claim:
-        if draft.claim_amount is None:
+        if not draft.claim_amount:
             errors["claim_amount"] = Message("claim_amount_required")
-        elif not (0 < draft.claim_amount <= MAX_CLAIM_AMOUNT) or draft.claim_amount != round(
-            draft.claim_amount, 2
-        ):
+        elif claim_amount is None or not _sensible_amount(claim_amount):
             errors["claim_amount"] = Message("claim_amount_invalid")
-    elif draft.claim_amount is not None:
+    elif draft.claim_amount:
         errors["claim_amount"] = Message("claim_only")
 
     phone = email = credit_code = None
@@ -205,7 +241,8 @@ def check_draft(draft: ComplaintDraft, *, today: date) -> tuple[Complainant, Com
 
     if errors:
         raise InvalidInputError(errors)
-    assert category is not None and draft.subject and draft.description  # guaranteed by the checks above
+    # Guaranteed by the checks above (mypy cannot see it through the error dictionary).
+    assert category is not None and draft.complainant_type and draft.subject and draft.description
     complainant = Complainant(
         type=draft.complainant_type,
         anonymous=draft.anonymous,
@@ -221,8 +258,8 @@ def check_draft(draft: ComplaintDraft, *, today: date) -> tuple[Complainant, Com
         subject=draft.subject,
         description=draft.description,
         location=draft.location,
-        occurred_on=draft.occurred_on,
+        occurred_on=occurred_on,
         desired_outcome=draft.desired_outcome,
-        claim_amount=draft.claim_amount,
+        claim_amount=claim_amount.quantize(Decimal("0.01")) if claim_amount is not None else None,
     )
     return complainant, details

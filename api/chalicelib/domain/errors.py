@@ -10,11 +10,14 @@ from .messages import Message
 __all__ = [
     "CaseNotFoundError",
     "DomainError",
+    "ForbiddenError",
     "IdempotencyMismatchError",
     "InvalidInputError",
     "InvalidTrackingNumberError",
     "StorageUnavailableError",
+    "TooManyAttemptsError",
     "TransitionNotAllowedError",
+    "UnauthenticatedError",
     "VersionConflictError",
 ]
 
@@ -47,6 +50,27 @@ class CaseNotFoundError(DomainError):
 
     def __init__(self) -> None:
         super().__init__(Message("not_found"))
+
+
+class ForbiddenError(DomainError):
+    """The caller is known but may not do this (role, department, or a rule about who decides)."""
+
+    code = "forbidden"
+
+
+class UnauthenticatedError(DomainError):
+    code = "unauthorized"
+
+    def __init__(self) -> None:
+        super().__init__(Message("unauthorized"))
+
+
+class TooManyAttemptsError(DomainError):
+    code = "too_many_attempts"
+
+    def __init__(self, retry_after_seconds: int) -> None:
+        super().__init__(Message("too_many_attempts", {"minutes": max(1, -(-retry_after_seconds // 60))}))
+        self.retry_after_seconds = retry_after_seconds
 
 
 class TransitionNotAllowedError(DomainError):

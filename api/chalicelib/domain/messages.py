@@ -60,6 +60,51 @@ _TEMPLATES: dict[str, tuple[str, str]] = {
         "服务出现意外错误，请稍后重试。",
         "Something went wrong on our side: try again later.",
     ),
+    # Staff and complainant actions
+    "unauthorized": (
+        "请先登录：缺少或无效的身份凭证。",
+        "Sign in first: the credentials are missing or not valid.",
+    ),
+    "forbidden_role": ("您的角色无权执行此操作。", "Your role does not allow this."),
+    "forbidden_department": (
+        "该投诉不属于您所在的部门。",
+        "This complaint is not assigned to your department.",
+    ),
+    "forbidden_same_person": (
+        "复查须由未参与原处理决定的人员进行。",
+        "A review must be decided by someone who did not make the original decision.",
+    ),
+    "action_not_allowed": (
+        "投诉当前状态为“{current}”，不能执行“{action}”。",
+        "The complaint is “{current}”: “{action}” is not possible now.",
+    ),
+    "nothing_to_extend": ("当前没有可延长的处理时限。", "There is no open time limit to extend."),
+    "due_not_later": (
+        "新的截止时间必须晚于现有时限和当前时间。",
+        "The new due date must be later than the current one and than now.",
+    ),
+    "review_window_closed": (
+        "申请复查的期限已过（答复后 {days} 天内）。",
+        "The time to ask for a review has passed ({days} days after the decision).",
+    ),
+    "review_already_requested": (
+        "每件投诉只能申请一次复查。",
+        "A review can be requested only once per complaint.",
+    ),
+    "feedback_window_closed": (
+        "评价期限已过（答复后 {days} 天内）。",
+        "The time to rate the outcome has passed ({days} days after the response).",
+    ),
+    "already_rated": ("您已评价过处理结果。", "You have already rated the outcome."),
+    "wrong_access_code": ("查询码不正确。", "The access code is not correct."),
+    "too_many_attempts": (
+        "查询码错误次数过多，请 {minutes} 分钟后再试。",
+        "Too many wrong access codes: try again in {minutes} minutes.",
+    ),
+    "invalid_cursor": (
+        "分页游标无效，请从第一页重新查询。",
+        "The page cursor is not valid: start again from the first page.",
+    ),
     # What the complainant is told on filing
     "next_steps": (
         "我们将在{due}前决定是否受理您的投诉，受理的告知预计处理时间，不予受理的详细说明理由。请妥善保存投诉编号和查询码，凭它们可随时查询进度、补充材料、评价处理结果。",

@@ -1,17 +1,17 @@
 """The shape of a complaint on the wire (JSON body or form post), checked with pydantic.
 
-Only types, enumerations and unknown fields are checked here; the domain owns every other rule so
-that a person sees all their mistakes at once. Imported only by the routes that take a complaint,
+Only what people never type is checked here (JSON types, enumerations offered as choices, unknown
+fields); amounts, dates and every other rule belong to the domain, so a person sees all their
+mistakes at once. Imported only by the routes that take a complaint,
 to keep pydantic off the cold path of the others.
 """
 
 from __future__ import annotations
 
-import datetime
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, BeforeValidator, ConfigDict, ValidationError
 
 from ..domain.complaint import Channel, ComplaintDraft
 from ..domain.messages import Message, field_message
@@ -27,8 +27,15 @@ def _blank_is_none(value: Any) -> Any:
     return value
 
 
+def _number_as_text(value: Any) -> Any:
+    # A JSON number for an amount is read as the text a person would have typed.
+    if isinstance(value, (int, float, Decimal)) and not isinstance(value, bool):
+        return str(value)
+    return _blank_is_none(value)
+
+
 Text = Annotated[str | None, BeforeValidator(_blank_is_none)]
-IsoDate = Annotated[datetime.date, Field(strict=True)]
+AmountText = Annotated[str | None, BeforeValidator(_number_as_text)]
 
 
 class ComplaintSubmission(BaseModel):
@@ -36,7 +43,7 @@ class ComplaintSubmission(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    complainant_type: Literal["individual", "enterprise"]
+    complainant_type: Literal["individual", "enterprise"] | None = None
     name: Text = None
     organization: Text = None
     credit_code: Text = None
@@ -44,13 +51,13 @@ class ComplaintSubmission(BaseModel):
     email: Text = None
     preferred_language: Literal["zh", "en"] = "zh"
     anonymous: bool = False
-    category: str
+    category: Text = None
     subject: Text = None
     description: Text = None
     location: Text = None
-    occurred_on: IsoDate | None = None
+    occurred_on: Text = None
     desired_outcome: Text = None
-    claim_amount: Decimal | None = None
+    claim_amount: AmountText = None
     consent: bool = False
 
     def to_draft(self) -> ComplaintDraft:

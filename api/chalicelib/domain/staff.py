@@ -1,0 +1,56 @@
+"""Staff members, their roles, and what each role may see and do."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+from .case import Actor, Case
+from .errors import ForbiddenError
+from .messages import Message
+
+__all__ = ["ROLES", "Role", "StaffMember"]
+
+Role = Literal["officer", "handler", "supervisor"]
+ROLES: tuple[Role, ...] = ("officer", "handler", "supervisor")
+
+
+@dataclass(frozen=True, slots=True)
+class StaffMember:
+    id: str
+    name: str
+    roles: frozenset[Role]
+    department: str | None = None
+
+    @property
+    def primary_role(self) -> Role:
+        order: tuple[Role, ...] = ("supervisor", "officer", "handler")
+        for role in order:
+            if role in self.roles:
+                return role
+        raise ForbiddenError(Message("forbidden_role"))
+
+    @property
+    def actor(self) -> Actor:
+        return Actor(kind="staff", id=self.id, name=self.name, role=self.primary_role)
+
+    @property
+    def sees_every_department(self) -> bool:
+        return bool(self.roles & {"officer", "supervisor"})
+
+    def ensure_role(self, allowed: frozenset[Role]) -> None:
+        if not self.roles & allowed:
+            raise ForbiddenError(Message("forbidden_role"))
+
+    def ensure_may_work_on(self, case: Case) -> None:
+        """Handlers work only on the cases of their own department."""
+        if self.sees_every_department:
+            return
+        if "handler" not in self.roles:
+            raise ForbiddenError(Message("forbidden_role"))
+        if self.department is None or case.department != self.department:
+            raise ForbiddenError(Message("forbidden_department"))
+
+    def sees_identity_of(self, case: Case) -> bool:
+        """Complaints about staff conduct are confidential: only supervisors see who complained."""
+        return "supervisor" in self.roles or not case.confidential
