@@ -11,6 +11,8 @@ LOCAL_DIR="$REPO_ROOT/.local"
 REQUIREMENTS_STAMP="$VENV_DIR/.requirements-stamp"
 # chalice 1.34 refuses pip >= 26.3.
 PIP_CONSTRAINT_SPEC='pip<26.3'
+# Bump to make every existing .venv reinstall (when the install steps below change).
+BOOTSTRAP_VERSION=2
 
 log() { printf '==> %s\n' "$*" >&2; }
 warn() { printf '\n!!! %s\n\n' "$*" >&2; }
@@ -31,7 +33,7 @@ banner() {
 requirements_hash() {
     {
         python3 --version 2>&1
-        printf '%s\n' "$PIP_CONSTRAINT_SPEC"
+        printf '%s %s\n' "$PIP_CONSTRAINT_SPEC" "$BOOTSTRAP_VERSION"
         cat "$REPO_ROOT/requirements-dev.txt" "$REPO_ROOT/api/requirements.txt"
     } | sha256sum | cut -d' ' -f1
 }
@@ -52,7 +54,7 @@ ensure_venv() {
     local started=$SECONDS pip_log="$LOCAL_DIR/logs/pip-install.log"
     mkdir -p "$(dirname "$pip_log")"
     log "installing $PIP_CONSTRAINT_SPEC and requirements-dev.txt into .venv (log: .local/logs/pip-install.log)"
-    if ! { "$VENV_PYTHON" -m pip install --disable-pip-version-check "$PIP_CONSTRAINT_SPEC" \
+    if ! { "$VENV_PYTHON" -m pip install --disable-pip-version-check --upgrade "$PIP_CONSTRAINT_SPEC" \
         && "$VENV_PYTHON" -m pip install --disable-pip-version-check -r "$REPO_ROOT/requirements-dev.txt"; } \
         >"$pip_log" 2>&1; then
         tail -n 40 "$pip_log" >&2
