@@ -2,7 +2,8 @@
 
 ``ManagedProcess.stop()`` signals the whole group (SIGTERM, then SIGKILL), so a child's own children
 go too. Where util-linux ``setpriv`` exists, children also get SIGTERM when their parent dies
-(``--pdeathsig``), so even a SIGKILLed supervisor leaves no orphans behind.
+(``--pdeathsig``), so even a SIGKILLed supervisor leaves no orphans behind. Linux ties that signal
+to the *thread* that started the child: start long-lived children from the main thread.
 """
 
 from __future__ import annotations
