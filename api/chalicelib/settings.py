@@ -33,10 +33,16 @@ class Settings:
     cases_table: str
     events_table: str
     idempotency_table: str
+    access_log_table: str
     portal_origin: str
     portal_url: str
     access_code_secret: str
     max_body_bytes: int
+    # Staff tokens: RS256 JWTs from this issuer for this audience (app client id), keys from a JWKS.
+    staff_issuer: str | None
+    staff_audience: str | None
+    staff_jwks_url: str | None
+    staff_jwks_path: str | None
 
     @property
     def is_development(self) -> bool:
@@ -76,10 +82,15 @@ def _load() -> Settings:
         cases_table=_env("CASES_TABLE", f"{prefix}-cases") or "",
         events_table=_env("EVENTS_TABLE", f"{prefix}-events") or "",
         idempotency_table=_env("IDEMPOTENCY_TABLE", f"{prefix}-idempotency") or "",
+        access_log_table=_env("ACCESS_LOG_TABLE", f"{prefix}-access-log") or "",
         portal_origin=portal_origin,
         portal_url=(_env("PORTAL_URL", portal_origin + "/") or "").rstrip("/") + "/",
         access_code_secret=secret,
         max_body_bytes=int(_env("MAX_BODY_BYTES", "65536") or "65536"),
+        staff_issuer=_env("STAFF_ISSUER"),
+        staff_audience=_env("STAFF_AUDIENCE"),
+        staff_jwks_url=_env("STAFF_JWKS_URL"),
+        staff_jwks_path=_env("STAFF_JWKS_PATH"),
     )
 
 

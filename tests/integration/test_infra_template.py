@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 from pynamodb.models import Model
 
-from chalicelib.storage.models import CaseRecord, EventRecord, IdempotencyRecordModel
+from chalicelib.storage.models import AccessLogRecord, CaseRecord, EventRecord, IdempotencyRecordModel
 
 ROOT = Path(__file__).resolve().parents[2]
 TEMPLATE = json.loads((ROOT / "infra" / "resources.json").read_text(encoding="utf-8"))
@@ -23,6 +23,7 @@ TABLES: dict[str, type[Model]] = {
     "CasesTable": CaseRecord,
     "EventsTable": EventRecord,
     "IdempotencyTable": IdempotencyRecordModel,
+    "AccessLogTable": AccessLogRecord,
 }
 ENV_FOR_TABLE = {
     "CasesTable": "CASES_TABLE",

@@ -106,16 +106,27 @@ class Case:
         return self.submitted_at.strftime("%Y-%m")
 
     @property
+    def open_deadlines(self) -> tuple[Deadline, ...]:
+        """Deadlines still to be met. A withdrawn or closed case owes nothing any more."""
+        if self.status in (Status.WITHDRAWN, Status.CLOSED):
+            return ()
+        return tuple(d for d in self.deadlines if d.met_at is None)
+
+    @property
     def next_due_at(self) -> datetime | None:
         """The earliest deadline still to be met: what the staff queue is ordered by."""
-        open_dues = [d.due_at for d in self.deadlines if d.met_at is None]
-        return min(open_dues, default=None)
+        return min((d.due_at for d in self.open_deadlines), default=None)
+
+    @property
+    def awaits_staff(self) -> bool:
+        """Whether someone on the portal's side still has something to do (the open queue)."""
+        return bool(self.open_deadlines)
 
     def deadline(self, kind: str) -> Deadline | None:
         return next((d for d in self.deadlines if d.kind == kind), None)
 
     def is_overdue(self, now: datetime) -> bool:
-        return any(d.is_overdue(now) for d in self.deadlines)
+        return any(d.is_overdue(now) for d in self.open_deadlines)
 
     def last_decision_at(self) -> datetime | None:
         """When the complainant was last given a decision (a response or a rejection)."""

@@ -6,9 +6,18 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
-from ..domain.case import Case, Event
+from ..domain.case import Case, Event, Priority
+from ..domain.lifecycle import Status
 
-__all__ = ["CaseRepository", "IdempotencyKeyTakenError", "IdempotencyRecord", "TrackingNumberTakenError"]
+__all__ = [
+    "AccessEntry",
+    "CasePage",
+    "CaseQuery",
+    "CaseRepository",
+    "IdempotencyKeyTakenError",
+    "IdempotencyRecord",
+    "TrackingNumberTakenError",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -23,6 +32,40 @@ class IdempotencyRecord:
 
     def is_live(self, now: datetime) -> bool:
         return now < self.expires_at
+
+
+@dataclass(frozen=True, slots=True)
+class CaseQuery:
+    """A page of the staff queue. Served by one index (department, status, month or the open queue,
+    in that order of preference); the other filters narrow what that index returns."""
+
+    now: datetime
+    limit: int = 50
+    status: Status | None = None
+    department: str | None = None
+    category: str | None = None
+    priority: Priority | None = None
+    overdue: bool | None = None
+    month: str | None = None
+    cursor: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class CasePage:
+    cases: list[Case]
+    cursor: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class AccessEntry:
+    """One view of a complainant's personal data by a staff member."""
+
+    tracking_no: str
+    at: datetime
+    staff_id: str
+    staff_name: str
+    role: str
+    purpose: str
 
 
 class TrackingNumberTakenError(Exception):
@@ -49,3 +92,14 @@ class CaseRepository(Protocol):
     def history(self, tracking_no: str) -> list[Event]:
         """The case's events, oldest first."""
         ...
+
+    def save(self, case: Case, event: Event) -> None:
+        """Write a changed case and its event at once, on condition that the stored case is still the
+        version this change started from (``case.version - 1``); else ``VersionConflictError``."""
+        ...
+
+    def list_cases(self, query: CaseQuery) -> CasePage: ...
+
+    def record_access(self, entry: AccessEntry) -> None: ...
+
+    def access_log(self, tracking_no: str) -> list[AccessEntry]: ...

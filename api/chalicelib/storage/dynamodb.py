@@ -2,23 +2,38 @@
 
 from __future__ import annotations
 
+import base64
+import functools
+import json
+import operator
+import secrets
 from collections.abc import Callable
 from datetime import date, datetime
 from decimal import Decimal
-from typing import TypeVar, cast
+from typing import Any, TypeVar, cast
 
 from pynamodb.connection import Connection
 from pynamodb.exceptions import PynamoDBConnectionError, PynamoDBException, TransactWriteError
+from pynamodb.expressions.condition import Condition
 from pynamodb.transactions import TransactWrite
 
 from ..domain.case import Actor, ActorKind, Case, Deadline, Event, Milestone, Priority, Visibility
 from ..domain.complaint import Channel, Complainant, ComplainantType, ComplaintDetails
-from ..domain.errors import StorageUnavailableError
+from ..domain.errors import InvalidInputError, StorageUnavailableError, VersionConflictError
 from ..domain.lifecycle import Status
+from ..domain.messages import Message
 from ..domain.vocabulary import Lang
-from ..services.repository import IdempotencyKeyTakenError, IdempotencyRecord, TrackingNumberTakenError
+from ..services.repository import (
+    AccessEntry,
+    CasePage,
+    CaseQuery,
+    IdempotencyKeyTakenError,
+    IdempotencyRecord,
+    TrackingNumberTakenError,
+)
 from .models import (
     MAX_RETRY_ATTEMPTS,
+    AccessLogRecord,
     ActorMap,
     CaseRecord,
     ComplainantMap,
@@ -31,6 +46,7 @@ from .models import (
 __all__ = ["DynamoCaseRepository", "case_from_record", "case_to_record"]
 
 _T = TypeVar("_T")
+_OPEN = "open"
 
 # Codes after which the same request may succeed later: the caller gets 503 and Retry-After.
 _TRANSIENT_CODES = frozenset(
@@ -97,6 +113,10 @@ def case_to_record(case: Case) -> CaseRecord:
         ],
         milestones=[MilestoneMap(status=m.status.value, at=m.at) for m in case.milestones],
         review_count=case.review_count,
+        decided_by=case.decided_by,
+        callback_satisfaction=case.callback_satisfaction,
+        complainant_rating=case.complainant_rating,
+        queue=_OPEN if case.awaits_staff else None,
     )
     # PynamoDB writes version + 1 on condition that the stored version is the one read; a new
     # record has no version and is written as version 1 on condition that none exists.
@@ -145,6 +165,9 @@ def case_from_record(record: CaseRecord) -> Case:
         ),
         milestones=tuple(Milestone(Status(m.status), m.at) for m in record.milestones),
         review_count=int(record.review_count),
+        decided_by=record.decided_by,
+        callback_satisfaction=record.callback_satisfaction,
+        complainant_rating=record.complainant_rating,
     )
 
 
@@ -161,6 +184,7 @@ def _event_to_record(event: Event) -> EventRecord:
         from_status=event.from_status.value if event.from_status else None,
         to_status=event.to_status.value if event.to_status else None,
         note=event.note,
+        data=dict(event.data),
     )
 
 
@@ -176,12 +200,99 @@ def _event_from_record(record: EventRecord) -> Event:
         from_status=Status(record.from_status) if record.from_status else None,
         to_status=Status(record.to_status) if record.to_status else None,
         note=record.note,
+        data={str(k): str(v) for k, v in record.data.as_dict().items()},
     )
 
 
 def _is_conflict(reason: object) -> bool:
     code = getattr(reason, "code", None)
     return code in ("ConditionalCheckFailed", "TransactionConflict")
+
+
+def _conflicting_write(error: TransactWriteError) -> bool:
+    return any(_is_conflict(reason) for reason in (error.cancellation_reasons or []))
+
+
+class _Cursor:
+    """Opaque page cursors: the index and its last evaluated key, base64url-encoded JSON."""
+
+    @staticmethod
+    def encode(index: str, key: dict[str, dict[str, str]]) -> str:
+        raw = json.dumps({"i": index, "k": key}, separators=(",", ":")).encode()
+        return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+    @staticmethod
+    def decode(cursor: str, index: str, key_names: set[str]) -> dict[str, dict[str, str]]:
+        try:
+            raw = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+            key = raw["k"]
+            valid = (
+                raw["i"] == index
+                and isinstance(key, dict)
+                and set(key) == key_names
+                and all(
+                    isinstance(v, dict) and list(v) == ["S"] and isinstance(v["S"], str) for v in key.values()
+                )
+            )
+        except (ValueError, KeyError, TypeError):
+            valid = False
+        if not valid:
+            raise InvalidInputError({"cursor": Message("invalid_cursor")}, Message("invalid_cursor"))
+        return key  # type: ignore[no-any-return]  # checked just above
+
+
+def _and(conditions: list[Condition]) -> Condition | None:
+    return functools.reduce(operator.and_, conditions) if conditions else None
+
+
+class _QueueQuery:
+    """Chooses the index that serves a ``CaseQuery`` and the conditions that narrow it."""
+
+    def __init__(self, query: CaseQuery) -> None:
+        self.filters: list[Condition] = []
+        self.range_condition: Condition | None = None
+        if query.category:
+            self.filters.append(CaseRecord.category == query.category)
+        if query.priority:
+            self.filters.append(CaseRecord.priority == query.priority)
+        sorted_by_due = True
+        if query.department:
+            self.index: Any = CaseRecord.department_queue
+            self.hash_value = query.department
+            self._filter_status_and_month(query, status=True, month=True)
+        elif query.status:
+            self.index, self.hash_value = CaseRecord.status_queue, query.status.value
+            self._filter_status_and_month(query, status=False, month=True)
+        elif query.month:
+            self.index, self.hash_value = CaseRecord.by_month, query.month
+            sorted_by_due = False
+        else:
+            self.index, self.hash_value = CaseRecord.open_queue, _OPEN
+        if query.overdue is True:
+            self.filters.append(CaseRecord.queue.exists())
+            if sorted_by_due:
+                self.range_condition = CaseRecord.queue_at < query.now
+            else:
+                self.filters.append(CaseRecord.queue_at < query.now)
+        elif query.overdue is False:
+            self.filters.append(CaseRecord.queue.does_not_exist() | (CaseRecord.queue_at >= query.now))
+
+    def _filter_status_and_month(self, query: CaseQuery, *, status: bool, month: bool) -> None:
+        if status and query.status:
+            self.filters.append(CaseRecord.status == query.status.value)
+        if month and query.month:
+            self.filters.append(CaseRecord.submitted_month == query.month)
+
+    @property
+    def index_name(self) -> str:
+        return str(self.index.Meta.index_name)
+
+    @property
+    def key_names(self) -> set[str]:
+        names = {"tracking_no"}
+        for attribute in self.index._hash_key_attribute(), self.index._range_key_attribute():
+            names.add(attribute.attr_name)
+        return names
 
 
 class DynamoCaseRepository:
@@ -241,4 +352,61 @@ class DynamoCaseRepository:
     def history(self, tracking_no: str) -> list[Event]:
         return _call(
             lambda: [_event_from_record(r) for r in EventRecord.query(tracking_no, consistent_read=True)]
+        )
+
+    def save(self, case: Case, event: Event) -> None:
+        try:
+            with TransactWrite(connection=self._connection) as transaction:
+                # The record carries version - 1: PynamoDB adds the condition that it is still stored.
+                transaction.save(case_to_record(case))
+                transaction.save(_event_to_record(event), condition=EventRecord.tracking_no.does_not_exist())
+        except TransactWriteError as error:
+            if _conflicting_write(error):
+                raise VersionConflictError() from error
+            _unavailable_or_raise(error)
+            raise
+
+    def list_cases(self, query: CaseQuery) -> CasePage:
+        plan = _QueueQuery(query)
+        start = _Cursor.decode(query.cursor, plan.index_name, plan.key_names) if query.cursor else None
+
+        def read() -> CasePage:
+            results = plan.index.query(
+                plan.hash_value,
+                range_key_condition=plan.range_condition,
+                filter_condition=_and(plan.filters),
+                limit=query.limit,
+                page_size=query.limit,
+                last_evaluated_key=start,
+            )
+            cases = [case_from_record(record) for record in results]
+            last = results.last_evaluated_key
+            return CasePage(cases, _Cursor.encode(plan.index_name, last) if last else None)
+
+        return _call(read)
+
+    def record_access(self, entry: AccessEntry) -> None:
+        record = AccessLogRecord(
+            tracking_no=entry.tracking_no,
+            viewed_at=f"{entry.at.isoformat()}#{secrets.token_hex(4)}",
+            staff_id=entry.staff_id,
+            staff_name=entry.staff_name,
+            role=entry.role,
+            purpose=entry.purpose,
+        )
+        _call(record.save)
+
+    def access_log(self, tracking_no: str) -> list[AccessEntry]:
+        return _call(
+            lambda: [
+                AccessEntry(
+                    tracking_no=r.tracking_no,
+                    at=datetime.fromisoformat(r.viewed_at.split("#")[0]),
+                    staff_id=r.staff_id,
+                    staff_name=r.staff_name,
+                    role=r.role,
+                    purpose=r.purpose,
+                )
+                for r in AccessLogRecord.query(tracking_no, consistent_read=True)
+            ]
         )

@@ -4,9 +4,19 @@ It keeps the same guarantees as DynamoDB (all-or-nothing writes, unique numbers 
 from __future__ import annotations
 
 import threading
+from datetime import datetime
 
 from ..domain.case import Case, Event
-from ..services.repository import IdempotencyKeyTakenError, IdempotencyRecord, TrackingNumberTakenError
+from ..domain.errors import InvalidInputError, VersionConflictError
+from ..domain.messages import Message
+from ..services.repository import (
+    AccessEntry,
+    CasePage,
+    CaseQuery,
+    IdempotencyKeyTakenError,
+    IdempotencyRecord,
+    TrackingNumberTakenError,
+)
 
 __all__ = ["MemoryCaseRepository"]
 
@@ -17,6 +27,7 @@ class MemoryCaseRepository:
         self._cases: dict[str, Case] = {}
         self._events: dict[str, list[Event]] = {}
         self._idempotency: dict[str, IdempotencyRecord] = {}
+        self._access: dict[str, list[AccessEntry]] = {}
 
     def create(self, case: Case, event: Event, idempotency: IdempotencyRecord | None) -> None:
         with self._lock:
@@ -43,6 +54,63 @@ class MemoryCaseRepository:
         with self._lock:
             return list(self._events.get(tracking_no, []))
 
+    def save(self, case: Case, event: Event) -> None:
+        with self._lock:
+            stored = self._cases.get(case.tracking_no)
+            if stored is None or stored.version != case.version - 1:
+                raise VersionConflictError()
+            self._cases[case.tracking_no] = case
+            self._events[case.tracking_no].append(event)
+
+    def list_cases(self, query: CaseQuery) -> CasePage:
+        """The same selection and order as the DynamoDB indexes give; the cursor is an offset."""
+        try:
+            offset = int(query.cursor) if query.cursor else 0
+        except ValueError:
+            raise InvalidInputError(
+                {"cursor": Message("invalid_cursor")}, Message("invalid_cursor")
+            ) from None
+        with self._lock:
+            cases = list(self._cases.values())
+        selected = [c for c in cases if _matches(c, query)]
+        if query.department or query.status or not query.month:
+            selected.sort(key=lambda c: (_queue_at(c), c.tracking_no))
+        else:
+            selected.sort(key=lambda c: (c.submitted_at, c.tracking_no))
+        page = selected[offset : offset + query.limit]
+        more = offset + query.limit < len(selected)
+        return CasePage(page, str(offset + query.limit) if more else None)
+
+    def record_access(self, entry: AccessEntry) -> None:
+        with self._lock:
+            self._access.setdefault(entry.tracking_no, []).append(entry)
+
+    def access_log(self, tracking_no: str) -> list[AccessEntry]:
+        with self._lock:
+            return list(self._access.get(tracking_no, []))
+
     def count(self) -> int:
         with self._lock:
             return len(self._cases)
+
+
+def _queue_at(case: Case) -> datetime:
+    return case.next_due_at or case.updated_at
+
+
+def _matches(case: Case, query: CaseQuery) -> bool:
+    if not (query.department or query.status or query.month) and not case.awaits_staff:
+        return False
+    checks = (
+        (query.department, case.department),
+        (query.status, case.status),
+        (query.month, case.submitted_month),
+        (query.category, case.details.category),
+        (query.priority, case.priority),
+    )
+    if any(wanted is not None and wanted != actual for wanted, actual in checks):
+        return False
+    if query.overdue is not None:
+        overdue = case.awaits_staff and _queue_at(case) < query.now
+        return overdue == query.overdue
+    return True

@@ -6,7 +6,9 @@ Access patterns served by keys and indexes (never Scan):
 - a department's cases, ordered the same way: ``department-queue-index`` (sparse until routed);
 - the cases submitted in a month, in order: ``month-index``;
 - a case's history in order: events table, key (tracking_no, seq);
-- a submission's Idempotency-Key: idempotency table key, expired by TTL.
+- the open queue (cases staff still owe something), earliest due first: ``open-queue-index``;
+- a submission's Idempotency-Key: idempotency table key, expired by TTL;
+- who viewed a case's personal data: access-log table key; what one staff member viewed: ``staff-index``.
 """
 
 from __future__ import annotations
@@ -101,6 +103,17 @@ class DepartmentQueueIndex(GlobalSecondaryIndex["CaseRecord"]):
     queue_at = UTCDateTimeAttribute(range_key=True)
 
 
+class OpenQueueIndex(GlobalSecondaryIndex["CaseRecord"]):
+    """Sparse: only cases someone on the portal's side still has to act on, earliest due first."""
+
+    class Meta:
+        index_name = "open-queue-index"
+        projection = AllProjection()
+
+    queue = UnicodeAttribute(hash_key=True)
+    queue_at = UTCDateTimeAttribute(range_key=True)
+
+
 class MonthIndex(GlobalSecondaryIndex["CaseRecord"]):
     class Meta:
         index_name = "month-index"
@@ -135,12 +148,18 @@ class CaseRecord(Model):
     updated_at = UTCDateTimeAttribute()
     # The earliest open deadline, or the last change when nothing is due: the queue's order.
     queue_at = UTCDateTimeAttribute()
+    # "open" while staff still owe something (present only then, which makes the open queue sparse).
+    queue = UnicodeAttribute(null=True)
     deadlines = ListAttribute[DeadlineMap](of=DeadlineMap)
     milestones = ListAttribute[MilestoneMap](of=MilestoneMap)
     review_count = NumberAttribute(default=0)
+    decided_by = UnicodeAttribute(null=True)
+    callback_satisfaction = UnicodeAttribute(null=True)
+    complainant_rating = UnicodeAttribute(null=True)
 
     status_queue = StatusQueueIndex()
     department_queue = DepartmentQueueIndex()
+    open_queue = OpenQueueIndex()
     by_month = MonthIndex()
 
 
@@ -157,6 +176,7 @@ class EventRecord(Model):
     from_status = UnicodeAttribute(null=True)
     to_status = UnicodeAttribute(null=True)
     note = UnicodeAttribute(null=True)
+    data = MapAttribute[str, str](default=dict)
 
 
 class IdempotencyRecordModel(Model):
@@ -170,8 +190,40 @@ class IdempotencyRecordModel(Model):
     expires_at = TTLAttribute()
 
 
+class StaffIndex(GlobalSecondaryIndex["AccessLogRecord"]):
+    class Meta:
+        index_name = "staff-index"
+        projection = AllProjection()
+
+    staff_id = UnicodeAttribute(hash_key=True)
+    viewed_at = UnicodeAttribute(range_key=True)
+
+
+class AccessLogRecord(Model):
+    """Who saw a complainant's personal data, and when: by case, and by staff member."""
+
+    class Meta(_Meta):
+        pass
+
+    tracking_no = UnicodeAttribute(hash_key=True)
+    # ISO time plus a random suffix: two views in the same microsecond stay two entries.
+    viewed_at = UnicodeAttribute(range_key=True)
+    staff_id = UnicodeAttribute()
+    staff_name = UnicodeAttribute()
+    role = UnicodeAttribute()
+    purpose = UnicodeAttribute()
+
+    by_staff = StaffIndex()
+
+
 def bind_models(
-    *, cases_table: str, events_table: str, idempotency_table: str, region: str, host: str | None
+    *,
+    cases_table: str,
+    events_table: str,
+    idempotency_table: str,
+    access_log_table: str,
+    region: str,
+    host: str | None,
 ) -> None:
     """Point the models at their tables. PynamoDB caches one connection per model, built from
     ``Meta`` at first use: binding drops that cache so the next call uses the new settings."""
@@ -179,6 +231,7 @@ def bind_models(
         (CaseRecord, cases_table),
         (EventRecord, events_table),
         (IdempotencyRecordModel, idempotency_table),
+        (AccessLogRecord, access_log_table),
     ):
         model.Meta.table_name = table
         model.Meta.region = region

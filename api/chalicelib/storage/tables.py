@@ -7,7 +7,7 @@ from __future__ import annotations
 import sys
 
 from ..settings import Settings, get_settings
-from .models import CaseRecord, EventRecord, IdempotencyRecordModel, bind_models
+from .models import AccessLogRecord, CaseRecord, EventRecord, IdempotencyRecordModel, bind_models
 
 __all__ = ["bind", "ensure_tables", "main"]
 
@@ -17,6 +17,7 @@ def bind(settings: Settings) -> None:
         cases_table=settings.cases_table,
         events_table=settings.events_table,
         idempotency_table=settings.idempotency_table,
+        access_log_table=settings.access_log_table,
         region=settings.region,
         host=settings.dynamodb_endpoint_url,
     )
@@ -26,7 +27,7 @@ def ensure_tables(settings: Settings) -> list[str]:
     """Create the missing tables (with their indexes and TTL); return the names created."""
     bind(settings)
     created: list[str] = []
-    for model in (CaseRecord, EventRecord, IdempotencyRecordModel):
+    for model in (CaseRecord, EventRecord, IdempotencyRecordModel, AccessLogRecord):
         if not model.exists():
             model.create_table(wait=True, billing_mode="PAY_PER_REQUEST")
             created.append(model.Meta.table_name)
