@@ -56,6 +56,10 @@ def serve(*, project_dir: Path, host: str, port: int, stage: str) -> None:
     config = factory.create_config_obj(chalice_stage_name=stage)
     # environ=os.environ above: the stage's variables land in this process's environment.
     app_obj = factory.load_chalice_app(config.environment_variables)
+    # The authorizer's 401 as API Gateway gives it (see scripts/lib/gateway_emulation.py).
+    from scripts.lib.gateway_emulation import emulate_api_gateway
+
+    emulate_api_gateway()
     validate_routes(app_obj.routes)
     server = factory.create_local_server(app_obj, config, host, port)
     server.serve_forever()

@@ -129,3 +129,15 @@ def test_chalice_package_merges_the_template_and_ships_the_data_files(tmp_path: 
         assert f"chalicelib/data/{data}" in names
     assert "app.py" in names
     shutil.rmtree(ROOT / "api" / ".chalice" / "deployments", ignore_errors=True)
+
+
+def test_the_gateways_401_has_the_apis_error_body_and_the_portals_origin() -> None:
+    from chalicelib.web.auth import UNAUTHORIZED_BODY
+
+    response = TEMPLATE["Resources"]["UnauthorizedResponse"]["Properties"]
+    assert response["ResponseType"] == "UNAUTHORIZED"
+    assert response["StatusCode"] == "401"
+    assert response["ResponseTemplates"]["application/json"] == UNAUTHORIZED_BODY
+    assert response["ResponseParameters"]["gatewayresponse.header.Access-Control-Allow-Origin"] == {
+        "Fn::Sub": "'${PortalOrigin}'"
+    }

@@ -46,7 +46,9 @@ def app_client(monkeypatch: pytest.MonkeyPatch, **env: str) -> Iterator[Client]:
     if get_settings().storage == "dynamodb":
         ensure_tables(get_settings())
     from app import app
+    from scripts.lib.gateway_emulation import emulate_api_gateway
 
+    emulate_api_gateway()
     try:
         with Client(app, stage_name="test", project_dir=str(API_DIR)) as client:
             yield client

@@ -11,7 +11,7 @@ from typing import Literal
 from .case import Case, Deadline, Event, Priority, Visibility
 from .deadlines import Policy
 from .errors import ForbiddenError, InvalidInputError, TransitionNotAllowedError
-from .lifecycle import Status
+from .lifecycle import TRANSITIONS, Status
 from .messages import Message, field_message
 from .staff import Role, StaffMember
 from .vocabulary import categories, departments, label, rejection_reasons
@@ -34,6 +34,8 @@ __all__ = [
     "StaffAction",
     "Start",
     "Transfer",
+    "action_name",
+    "allowed_staff_actions",
     "apply_staff_action",
 ]
 
@@ -175,6 +177,40 @@ _STAYING: dict[str, frozenset[Status]] = {
 }
 
 
+# The status each status-changing action leads to (the lifecycle decides whether it may).
+_TARGETS: dict[str, Status] = {
+    "accept": Status.ACCEPTED,
+    "reject": Status.REJECTED,
+    "start": Status.IN_PROGRESS,
+    "respond": Status.RESPONDED,
+    "close": Status.CLOSED,
+    "review_decision": Status.RESPONDED,
+}
+
+
+def allowed_staff_actions(case: Case, staff: StaffMember) -> list[str]:
+    """The actions ``staff`` may take on ``case`` now, for the console to offer."""
+    allowed = []
+    for name, roles in ACTION_ROLES.items():
+        if not staff.roles & roles:
+            continue
+        if name in _STAYING:
+            possible = case.status in _STAYING[name]
+        else:
+            possible = _TARGETS[name] in TRANSITIONS[case.status]
+        if name == "respond":
+            possible = possible and case.status is not Status.UNDER_REVIEW
+        if name == "review_decision":
+            possible = case.status is Status.UNDER_REVIEW and case.decided_by != staff.id
+        if name == "extend":
+            kind = "review" if case.status is Status.UNDER_REVIEW else "respond"
+            deadline = case.deadline(kind)
+            possible = possible and deadline is not None and deadline.met_at is None
+        if possible:
+            allowed.append(name)
+    return allowed
+
+
 def action_name(action: StaffAction) -> str:
     return _NAMES[type(action)]
 
@@ -285,6 +321,8 @@ def _decision_data(decision: Decision, reasons: str, remedy: str | None) -> dict
 
 
 def _respond(case: Case, a: Respond, staff: StaffMember, now: datetime, policy: Policy) -> _Outcome:
+    if case.status is Status.UNDER_REVIEW:  # a review ends with a review decision, by someone else
+        raise _refuse_here(case, "respond")
     callback = policy.due("callback", now)
     changed = case.moved_to(Status.RESPONDED, now).meeting("respond", now).meeting("report", now)
     changed = replace(changed, decided_by=staff.id).with_deadline(

@@ -46,6 +46,10 @@ def view_case(
     """The whole case with its history. Every view that shows who complained is logged first."""
     case = find_case(repository, typed_number)
     staff.ensure_may_work_on(case)
+    return _shown(repository, staff, case, now)
+
+
+def _shown(repository: CaseRepository, staff: StaffMember, case: Case, now: datetime) -> StaffCaseView:
     identity_visible = staff.sees_identity_of(case)
     if identity_visible and not case.complainant.anonymous:
         repository.record_access(
@@ -95,12 +99,13 @@ def act_on_case(
     expected_version: int,
     now: datetime,
     policy: Policy,
-) -> Case:
-    """Apply one action to the version of the case the caller saw; a stale version changes nothing."""
+) -> StaffCaseView:
+    """Apply one action to the version of the case the caller saw (a stale version changes nothing),
+    and show the case as it now is."""
     case = find_case(repository, typed_number)
     staff.ensure_may_work_on(case)
     if case.version != expected_version:
         raise VersionConflictError()
     changed, event = apply_staff_action(case, action, staff, now=now, policy=policy)
     repository.save(changed, event)
-    return changed
+    return _shown(repository, staff, changed, now)

@@ -12,11 +12,14 @@ from chalice.app import Response
 from ..domain.errors import (
     CaseNotFoundError,
     DomainError,
+    ForbiddenError,
     IdempotencyMismatchError,
     InvalidInputError,
     InvalidTrackingNumberError,
     StorageUnavailableError,
+    TooManyAttemptsError,
     TransitionNotAllowedError,
+    UnauthenticatedError,
     VersionConflictError,
 )
 from ..domain.messages import Message, render
@@ -32,10 +35,13 @@ RETRY_AFTER_SECONDS = 2
 _STATUS: dict[type[DomainError], int] = {
     InvalidInputError: 400,
     InvalidTrackingNumberError: 400,
+    UnauthenticatedError: 401,
+    ForbiddenError: 403,
     CaseNotFoundError: 404,
     TransitionNotAllowedError: 409,
     VersionConflictError: 409,
     IdempotencyMismatchError: 422,
+    TooManyAttemptsError: 429,
     StorageUnavailableError: 503,
 }
 
@@ -74,7 +80,11 @@ def error_response(error: Exception, lang: Lang, *, as_html: bool = False) -> Re
         logger.exception("unhandled error", extra={"error_type": type(error).__name__})
         status, code, fields = 500, "internal_error", {}
         message = render(Message("internal_error"), lang)
-    headers = {"Retry-After": str(RETRY_AFTER_SECONDS)} if status == 503 else {}
+    headers = {}
+    if isinstance(error, TooManyAttemptsError):
+        headers["Retry-After"] = str(error.retry_after_seconds)
+    elif status == 503:
+        headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
     if as_html:
         from .pages import error_page  # only form posts need the page templates
 

@@ -11,14 +11,44 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, ValidationError
+from pydantic import (
+    AwareDatetime,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    TypeAdapter,
+    ValidationError,
+)
 
+from ..domain.actions import (
+    Accept,
+    Callback,
+    Close,
+    Extend,
+    Note,
+    Reject,
+    Reply,
+    Respond,
+    ReviewDecision,
+    StaffAction,
+    Start,
+    Transfer,
+)
 from ..domain.complaint import Channel, ComplaintDraft
 from ..domain.messages import Message, field_message
 from .errors import RequestError
 from .requests import BodyKind
 
-__all__ = ["ComplaintSubmission", "StaffComplaintRegistration", "parse_complaint"]
+__all__ = [
+    "ComplaintSubmission",
+    "QueueParameters",
+    "StaffComplaintRegistration",
+    "parse_action",
+    "parse_complaint",
+    "parse_queue_parameters",
+]
 
 
 def _blank_is_none(value: Any) -> Any:
@@ -72,6 +102,10 @@ class StaffComplaintRegistration(ComplaintSubmission):
 
 _FIELD_MESSAGES = {
     "missing": "required",
+    "string_too_short": "required",
+    "union_tag_not_found": "required",
+    "union_tag_invalid": "invalid_choice",
+    "enum": "invalid_choice",
     "extra_forbidden": "unknown_field",
     "literal_error": "invalid_choice",
     "bool_parsing": "invalid_boolean",
@@ -83,6 +117,8 @@ def _field_error(error_type: str, field: str) -> Message:
     if error_type in _FIELD_MESSAGES:
         key = _FIELD_MESSAGES[error_type]
         return Message(key) if key == "unknown_field" else field_message(key, field)
+    if error_type == "string_too_long":
+        return field_message("too_long", field, max=_MAX_TEXT)
     if error_type.startswith("date"):
         return field_message("invalid_date", field)
     if field == "claim_amount":
@@ -90,15 +126,19 @@ def _field_error(error_type: str, field: str) -> Message:
     return field_message("invalid_value", field)
 
 
-def _refusal(error: ValidationError) -> RequestError:
+def _refusal(error: ValidationError, *, tagged: bool = False) -> RequestError:
     fields: dict[str, Message] = {}
     for item in error.errors():
-        location = item["loc"]
+        location, kind = item["loc"], item["type"]
+        if kind.startswith("union_tag"):
+            fields.setdefault("action", _field_error(kind, "action"))
+            continue
         if not location:  # the body as a whole: not JSON, or not an object
-            key = "invalid_json" if item["type"] == "json_invalid" else "json_object_required"
+            key = "invalid_json" if kind == "json_invalid" else "json_object_required"
             return RequestError(400, key, Message(key), {"body": Message(key)})
-        field = str(location[0])
-        fields.setdefault(field, _field_error(item["type"], field))
+        # In a tagged union the first location is the tag ("accept"), the field comes next.
+        field = str(location[1] if tagged and len(location) > 1 else location[0])
+        fields.setdefault(field, _field_error(kind, field))
     return RequestError(400, "validation_failed", Message("validation_failed"), fields)
 
 
@@ -112,3 +152,179 @@ def parse_complaint(
         raise _refusal(error) from error
     channel: Channel = parsed.channel if isinstance(parsed, StaffComplaintRegistration) else "web"
     return parsed.to_draft(), channel
+
+
+# --- Staff: actions on a case -------------------------------------------------------------------
+
+_MAX_TEXT = 5000
+RequiredText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=_MAX_TEXT)]
+OptionalText = Annotated[
+    str | None,
+    BeforeValidator(_blank_is_none),
+    StringConstraints(strip_whitespace=True, max_length=_MAX_TEXT),
+]
+Version = Annotated[int, Field(strict=True, ge=1)]
+DecisionCode = Literal["upheld", "partly_upheld", "not_upheld"]
+
+
+class _ActionBody(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    expected_version: Version
+
+
+class AcceptBody(_ActionBody):
+    action: Literal["accept"]
+    category: str
+    department: str
+    priority: Literal["normal", "major", "urgent"]
+
+    def to_action(self) -> StaffAction:
+        return Accept(self.category, self.department, self.priority)
+
+
+class RejectBody(_ActionBody):
+    action: Literal["reject"]
+    reason_code: str
+    explanation: RequiredText
+
+    def to_action(self) -> StaffAction:
+        return Reject(self.reason_code, self.explanation)
+
+
+class TransferBody(_ActionBody):
+    action: Literal["transfer"]
+    department: str
+    reason: RequiredText
+
+    def to_action(self) -> StaffAction:
+        return Transfer(self.department, self.reason)
+
+
+class StartBody(_ActionBody):
+    action: Literal["start"]
+
+    def to_action(self) -> StaffAction:
+        return Start()
+
+
+class NoteBody(_ActionBody):
+    action: Literal["note"]
+    note: RequiredText
+
+    def to_action(self) -> StaffAction:
+        return Note(self.note)
+
+
+class ReplyBody(_ActionBody):
+    action: Literal["reply"]
+    message: RequiredText
+
+    def to_action(self) -> StaffAction:
+        return Reply(self.message)
+
+
+class ExtendBody(_ActionBody):
+    action: Literal["extend"]
+    due_at: AwareDatetime
+    reason: RequiredText
+
+    def to_action(self) -> StaffAction:
+        return Extend(self.due_at, self.reason)
+
+
+class RespondBody(_ActionBody):
+    action: Literal["respond"]
+    decision: DecisionCode
+    reasons: RequiredText
+    remedy: OptionalText = None
+
+    def to_action(self) -> StaffAction:
+        return Respond(self.decision, self.reasons, self.remedy)
+
+
+class CallbackBody(_ActionBody):
+    action: Literal["callback"]
+    satisfaction: Literal["very_satisfied", "satisfied", "basically_satisfied", "unsatisfied"]
+    comment: OptionalText = None
+
+    def to_action(self) -> StaffAction:
+        return Callback(self.satisfaction, self.comment)
+
+
+class CloseBody(_ActionBody):
+    action: Literal["close"]
+
+    def to_action(self) -> StaffAction:
+        return Close()
+
+
+class ReviewDecisionBody(_ActionBody):
+    action: Literal["review_decision"]
+    decision: DecisionCode
+    reasons: RequiredText
+    remedy: OptionalText = None
+
+    def to_action(self) -> StaffAction:
+        return ReviewDecision(self.decision, self.reasons, self.remedy)
+
+
+ActionBody = Annotated[
+    AcceptBody
+    | RejectBody
+    | TransferBody
+    | StartBody
+    | NoteBody
+    | ReplyBody
+    | ExtendBody
+    | RespondBody
+    | CallbackBody
+    | CloseBody
+    | ReviewDecisionBody,
+    Field(discriminator="action"),
+]
+_ACTIONS: TypeAdapter[ActionBody] = TypeAdapter(ActionBody)
+
+
+def parse_action(body: bytes) -> tuple[StaffAction, int]:
+    """The action and the case version it was decided on."""
+    try:
+        parsed = _ACTIONS.validate_json(body)
+    except ValidationError as error:
+        raise _refusal(error, tagged=True) from error
+    return parsed.to_action(), parsed.expected_version
+
+
+# --- Staff: the queue's query parameters --------------------------------------------------------
+
+
+class QueueParameters(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    status: (
+        Literal[
+            "received",
+            "accepted",
+            "rejected",
+            "in_progress",
+            "responded",
+            "under_review",
+            "closed",
+            "withdrawn",
+        ]
+        | None
+    ) = None
+    department: Text = None
+    category: Text = None
+    priority: Literal["normal", "major", "urgent"] | None = None
+    overdue: bool | None = None
+    month: Annotated[str, StringConstraints(pattern=r"^\d{4}-(0[1-9]|1[0-2])$")] | None = None
+    limit: Annotated[int, Field(ge=1, le=100)] = 50
+    cursor: Annotated[str, StringConstraints(max_length=2000)] | None = None
+
+
+def parse_queue_parameters(query: dict[str, str] | None) -> QueueParameters:
+    try:
+        return QueueParameters.model_validate_strings(query or {})
+    except ValidationError as error:
+        raise _refusal(error) from error

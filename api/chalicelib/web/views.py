@@ -6,16 +6,27 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any, TypedDict
 
-from ..domain.case import Case
+from ..domain.actions import allowed_staff_actions
+from ..domain.case import Case, Event
 from ..domain.complaint import CHANNELS, COMPLAINANT_TYPES
 from ..domain.deadlines import Policy
 from ..domain.lifecycle import Status
 from ..domain.messages import Message, render
+from ..domain.staff import StaffMember
 from ..domain.tracking import format_code
-from ..domain.vocabulary import LANGUAGES, Lang, categories, departments, label, terms
+from ..domain.vocabulary import LANGUAGES, Lang, categories, departments, label, rejection_reasons, terms
+from ..services.staff_cases import StaffCaseView
 from ..services.submissions import Receipt
 
-__all__ = ["format_local", "iso", "meta_view", "public_status_view", "receipt_view"]
+__all__ = [
+    "case_summary_view",
+    "format_local",
+    "iso",
+    "meta_view",
+    "public_status_view",
+    "receipt_view",
+    "staff_case_view",
+]
 
 LabelDict = dict[str, str]
 
@@ -153,4 +164,116 @@ def meta_view(policy: Policy) -> dict[str, Any]:
         "departments": [{"code": d.code, "label": d.label.as_dict()} for d in departments().values()],
         "time_limits": limits(policy.limits),
         "windows": limits(policy.windows),
+        "rejection_reasons": [
+            {"code": r.code, "label": r.label.as_dict()} for r in rejection_reasons().values()
+        ],
+        "priorities": listed("priority"),
+        "decisions": listed("decision"),
+        "satisfaction_levels": listed("satisfaction"),
+        "roles": listed("role"),
+    }
+
+
+# --- Staff views ---------------------------------------------------------------------------------
+
+
+def _coded(section: str, code: str | None) -> dict[str, Any] | None:
+    return {"code": code, "label": label(section, code).as_dict()} if code else None
+
+
+def _department(code: str | None) -> dict[str, Any] | None:
+    return {"code": code, "label": departments()[code].label.as_dict()} if code in departments() else None
+
+
+def _deadline_views(case: Case, now: datetime) -> list[DeadlineView]:
+    return public_status_view(case, now)["deadlines"]
+
+
+def case_summary_view(case: Case, now: datetime) -> dict[str, Any]:
+    """One line of the staff queue: no complainant identity, so listing logs no personal-data view."""
+    open_deadlines = sorted(case.open_deadlines, key=lambda d: d.due_at)
+    next_due = open_deadlines[0] if open_deadlines else None
+    return {
+        "tracking_no": format_code(case.tracking_no),
+        "version": case.version,
+        "status": case.status.value,
+        "status_label": label("status", case.status.value).as_dict(),
+        "category": {
+            "code": case.details.category,
+            "label": categories()[case.details.category].label.as_dict(),
+        },
+        "department": _department(case.department),
+        "suggested_department": _department(categories()[case.details.category].department),
+        "priority": _coded("priority", case.priority),
+        "channel": _coded("channel", case.channel),
+        "subject": case.details.subject,
+        "confidential": case.confidential,
+        "submitted_at": iso(case.submitted_at),
+        "updated_at": iso(case.updated_at),
+        "next_due": (
+            {
+                "kind": next_due.kind,
+                "label": label("deadline", next_due.kind).as_dict(),
+                "due_at": iso(next_due.due_at),
+            }
+            if next_due
+            else None
+        ),
+        "overdue": case.is_overdue(now),
+    }
+
+
+def _complainant_view(case: Case, visible: bool) -> dict[str, Any]:
+    c = case.complainant
+    shown: dict[str, Any] = {
+        "type": _coded("complainant_type", c.type),
+        "anonymous": c.anonymous,
+        "preferred_language": c.preferred_language,
+        "redacted": not visible,
+    }
+    if visible:
+        shown.update(
+            name=c.name, organization=c.organization, credit_code=c.credit_code, phone=c.phone, email=c.email
+        )
+    return shown
+
+
+def _event_view(event: Event) -> dict[str, Any]:
+    return {
+        "seq": event.seq,
+        "at": iso(event.at),
+        "actor": {"kind": event.actor.kind, "name": event.actor.name, "role": event.actor.role},
+        "action": event.action,
+        "action_label": label("action", event.action).as_dict(),
+        "visibility": event.visibility,
+        "from_status": event.from_status.value if event.from_status else None,
+        "to_status": event.to_status.value if event.to_status else None,
+        "note": event.note,
+        "data": dict(event.data),
+    }
+
+
+def staff_case_view(view: StaffCaseView, staff: StaffMember, now: datetime) -> dict[str, Any]:
+    case = view.case
+    d = case.details
+    return {
+        **case_summary_view(case, now),
+        "identity_visible": view.identity_visible,
+        "complainant": _complainant_view(case, view.identity_visible),
+        "details": {
+            "subject": d.subject,
+            "description": d.description,
+            "location": d.location,
+            "occurred_on": d.occurred_on.isoformat() if d.occurred_on else None,
+            "desired_outcome": d.desired_outcome,
+            "claim_amount": str(d.claim_amount) if d.claim_amount is not None else None,
+        },
+        "deadlines": _deadline_views(case, now),
+        "milestones": public_status_view(case, now)["milestones"],
+        "review_count": case.review_count,
+        "decided_by": case.decided_by,
+        "callback_satisfaction": _coded("satisfaction", case.callback_satisfaction),
+        "complainant_rating": _coded("satisfaction", case.complainant_rating),
+        "history": [_event_view(e) for e in view.history],
+        "allowed_actions": allowed_staff_actions(case, staff),
     }

@@ -1,0 +1,195 @@
+"""Staff routes under /admin: every one behind the staff authorizer and a role check."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import ParamSpec
+from urllib.parse import unquote
+
+from chalice.app import AuthRequest, AuthResponse, Blueprint, Request, Response
+
+from ..domain.deadlines import default_policy
+from ..domain.lifecycle import Status
+from ..domain.staff import ROLES, Role, StaffMember
+from ..services.repository import CaseQuery
+from ..services.staff_cases import act_on_case, list_queue, register_complaint, view_case
+from ..settings import get_settings
+from ..storage import repository_for
+from .auth import authorizer_context, staff_from_context, verify_staff_token
+from .cors import preflight_response
+from .requests import body_kind, idempotency_key, limited_body
+from .responses import json_response
+from .routing import endpoint
+from .views import case_summary_view, receipt_view, staff_case_view
+
+__all__ = ["ALL_STAFF", "admin_routes", "allowed_roles"]
+
+P = ParamSpec("P")
+ALL_STAFF: frozenset[Role] = frozenset(ROLES)
+_REGISTRARS: frozenset[Role] = frozenset({"officer", "supervisor"})
+_SUPERVISORS: frozenset[Role] = frozenset({"supervisor"})
+
+admin_routes = Blueprint(__name__)
+
+
+@admin_routes.authorizer(ttl_seconds=60)
+def staff_authorizer(auth_request: AuthRequest) -> AuthResponse:
+    """Verifies the token; an invalid one raises ``Unauthorized`` (401). Any valid staff token is
+    allowed on to the route, which checks the role (403)."""
+    staff = verify_staff_token(auth_request.token, get_settings())
+    # Every route: API Gateway caches this answer per token for all of them.
+    return AuthResponse(routes=["*"], principal_id=staff.id, context=authorizer_context(staff))
+
+
+def _request() -> Request:
+    request = admin_routes.current_request
+    assert request is not None  # set by Chalice while a view runs
+    return request
+
+
+def _staff() -> StaffMember:
+    return staff_from_context(_request().context)
+
+
+def allowed_roles(view: Callable[..., Response]) -> frozenset[Role]:
+    """The roles a route admits (the route-table test reads it)."""
+    roles: frozenset[Role] = getattr(view, "allowed_roles", frozenset())
+    return roles
+
+
+def _for(roles: frozenset[Role]) -> Callable[[Callable[P, Response]], Callable[P, Response]]:
+    """Refuse (403) staff without one of ``roles``; map every error to the one error shape."""
+
+    def decorate(view: Callable[P, Response]) -> Callable[P, Response]:
+        @functools.wraps(view)
+        def checked(*args: P.args, **kwargs: P.kwargs) -> Response:
+            _staff().ensure_role(roles)
+            return view(*args, **kwargs)
+
+        guarded = endpoint(_request)(checked)
+        guarded.allowed_roles = roles  # type: ignore[attr-defined]
+        return guarded
+
+    return decorate
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+@admin_routes.route("/admin/complaints", methods=["GET"], authorizer=staff_authorizer)
+@_for(ALL_STAFF)
+def list_complaints() -> Response:
+    from .schemas import parse_queue_parameters
+
+    query_params = _request().query_params
+    params = parse_queue_parameters(dict(query_params.items()) if query_params else None)
+    now = _now()
+    query = CaseQuery(
+        now=now,
+        limit=params.limit,
+        status=Status(params.status) if params.status else None,
+        department=params.department,
+        category=params.category,
+        priority=params.priority,
+        overdue=params.overdue,
+        month=params.month,
+        cursor=params.cursor,
+    )
+    page = list_queue(repository_for(get_settings()), _staff(), query)
+    return json_response({"items": [case_summary_view(c, now) for c in page.cases], "cursor": page.cursor})
+
+
+@admin_routes.route("/admin/complaints", methods=["POST"], authorizer=staff_authorizer, content_types=["*/*"])
+@_for(_REGISTRARS)
+def register() -> Response:
+    request, settings = _request(), get_settings()
+    kind = body_kind(request.headers, allow_form=False)
+    body = limited_body(request.raw_body, settings.max_body_bytes)
+    from .schemas import parse_complaint
+
+    draft, channel = parse_complaint(kind, body, None, staff=True)
+    receipt = register_complaint(
+        repository_for(settings),
+        _staff(),
+        draft,
+        channel=channel,
+        idempotency_key=idempotency_key(request.headers),
+        access_code_secret=settings.access_code_secret,
+        now=_now(),
+        policy=default_policy(),
+    )
+    replayed = {"Idempotent-Replayed": "true"} if receipt.replayed else {}
+    return json_response(receipt_view(receipt, default_policy()), 201, replayed)
+
+
+@admin_routes.route("/admin/complaints/{tracking_no}", methods=["GET"], authorizer=staff_authorizer)
+@_for(ALL_STAFF)
+def case_detail(tracking_no: str) -> Response:
+    staff, now = _staff(), _now()
+    view = view_case(repository_for(get_settings()), staff, unquote(tracking_no), now=now)
+    return json_response(staff_case_view(view, staff, now))
+
+
+@admin_routes.route(
+    "/admin/complaints/{tracking_no}/actions",
+    methods=["POST"],
+    authorizer=staff_authorizer,
+    content_types=["*/*"],
+)
+@_for(ALL_STAFF)
+def act(tracking_no: str) -> Response:
+    request, settings = _request(), get_settings()
+    body_kind(request.headers, allow_form=False)
+    body = limited_body(request.raw_body, settings.max_body_bytes)
+    from .schemas import parse_action
+
+    action, expected_version = parse_action(body)
+    staff, now = _staff(), _now()
+    view = act_on_case(
+        repository_for(settings),
+        staff,
+        unquote(tracking_no),
+        action,
+        expected_version=expected_version,
+        now=now,
+        policy=default_policy(),
+    )
+    return json_response(staff_case_view(view, staff, now))
+
+
+@admin_routes.route(
+    "/admin/complaints/{tracking_no}/access-log", methods=["GET"], authorizer=staff_authorizer
+)
+@_for(_SUPERVISORS)
+def access_log(tracking_no: str) -> Response:
+    from ..services.lookup import find_case
+
+    repository = repository_for(get_settings())
+    case = find_case(repository, unquote(tracking_no))
+    entries = repository.access_log(case.tracking_no)
+    return json_response(
+        {
+            "items": [
+                {
+                    "at": e.at.isoformat(),
+                    "staff_id": e.staff_id,
+                    "staff_name": e.staff_name,
+                    "role": e.role,
+                    "purpose": e.purpose,
+                }
+                for e in entries
+            ]
+        }
+    )
+
+
+@admin_routes.route("/admin/complaints", methods=["OPTIONS"])
+@admin_routes.route("/admin/complaints/{tracking_no}", methods=["OPTIONS"])
+@admin_routes.route("/admin/complaints/{tracking_no}/actions", methods=["OPTIONS"])
+@admin_routes.route("/admin/complaints/{tracking_no}/access-log", methods=["OPTIONS"])
+def admin_preflight(tracking_no: str | None = None) -> Response:
+    # A browser's preflight carries no credentials: it must not meet the authorizer.
+    return preflight_response()
