@@ -190,6 +190,10 @@ _TARGETS: dict[str, Status] = {
 
 def allowed_staff_actions(case: Case, staff: StaffMember) -> list[str]:
     """The actions ``staff`` may take on ``case`` now, for the console to offer."""
+    try:
+        staff.ensure_may_work_on(case)
+    except ForbiddenError:
+        return []
     allowed = []
     for name, roles in ACTION_ROLES.items():
         if not staff.roles & roles:
