@@ -34,6 +34,7 @@ class Settings:
     events_table: str
     idempotency_table: str
     access_log_table: str
+    attempts_table: str
     portal_origin: str
     portal_url: str
     access_code_secret: str
@@ -83,6 +84,7 @@ def _load() -> Settings:
         events_table=_env("EVENTS_TABLE", f"{prefix}-events") or "",
         idempotency_table=_env("IDEMPOTENCY_TABLE", f"{prefix}-idempotency") or "",
         access_log_table=_env("ACCESS_LOG_TABLE", f"{prefix}-access-log") or "",
+        attempts_table=_env("ATTEMPTS_TABLE", f"{prefix}-attempts") or "",
         portal_origin=portal_origin,
         portal_url=(_env("PORTAL_URL", portal_origin + "/") or "").rstrip("/") + "/",
         access_code_secret=secret,

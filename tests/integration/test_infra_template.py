@@ -15,7 +15,13 @@ from typing import Any
 import pytest
 from pynamodb.models import Model
 
-from chalicelib.storage.models import AccessLogRecord, CaseRecord, EventRecord, IdempotencyRecordModel
+from chalicelib.storage.models import (
+    AccessLogRecord,
+    AttemptRecord,
+    CaseRecord,
+    EventRecord,
+    IdempotencyRecordModel,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 TEMPLATE = json.loads((ROOT / "infra" / "resources.json").read_text(encoding="utf-8"))
@@ -24,6 +30,7 @@ TABLES: dict[str, type[Model]] = {
     "EventsTable": EventRecord,
     "IdempotencyTable": IdempotencyRecordModel,
     "AccessLogTable": AccessLogRecord,
+    "AttemptsTable": AttemptRecord,
 }
 ENV_FOR_TABLE = {
     "CasesTable": "CASES_TABLE",

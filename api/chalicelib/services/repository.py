@@ -11,6 +11,7 @@ from ..domain.lifecycle import Status
 
 __all__ = [
     "AccessEntry",
+    "AttemptCounter",
     "CasePage",
     "CaseQuery",
     "CaseRepository",
@@ -66,6 +67,16 @@ class AccessEntry:
     staff_name: str
     role: str
     purpose: str
+
+
+class AttemptCounter(Protocol):
+    """Counts failed attempts per key and fixed time window (for the wrong-access-code throttle)."""
+
+    def failures(self, key: str) -> int: ...
+
+    def add_failure(self, key: str, expires_at: datetime) -> int:
+        """Count one more failure atomically; return the new count."""
+        ...
 
 
 class TrackingNumberTakenError(Exception):

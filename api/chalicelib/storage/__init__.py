@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from ..services.repository import CaseRepository
+from ..services.repository import AttemptCounter, CaseRepository
 from ..settings import Settings
 
-__all__ = ["repository_for"]
+__all__ = ["attempt_counter_for", "repository_for"]
 
 
 @lru_cache(maxsize=4)
@@ -23,3 +23,16 @@ def repository_for(settings: Settings) -> CaseRepository:
 
     bind(settings)
     return DynamoCaseRepository(region=settings.region, host=settings.dynamodb_endpoint_url)
+
+
+@lru_cache(maxsize=4)
+def attempt_counter_for(settings: Settings) -> AttemptCounter:
+    if settings.storage == "memory":
+        from .memory import MemoryAttemptCounter
+
+        return MemoryAttemptCounter()
+    from .dynamodb import DynamoAttemptCounter
+    from .tables import bind
+
+    bind(settings)
+    return DynamoAttemptCounter()

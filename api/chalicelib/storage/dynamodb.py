@@ -35,6 +35,7 @@ from .models import (
     MAX_RETRY_ATTEMPTS,
     AccessLogRecord,
     ActorMap,
+    AttemptRecord,
     CaseRecord,
     ComplainantMap,
     DeadlineMap,
@@ -43,7 +44,7 @@ from .models import (
     MilestoneMap,
 )
 
-__all__ = ["DynamoCaseRepository", "case_from_record", "case_to_record"]
+__all__ = ["DynamoAttemptCounter", "DynamoCaseRepository", "case_from_record", "case_to_record"]
 
 _T = TypeVar("_T")
 _OPEN = "open"
@@ -410,3 +411,24 @@ class DynamoCaseRepository:
                 for r in AccessLogRecord.query(tracking_no, consistent_read=True)
             ]
         )
+
+
+class DynamoAttemptCounter:
+    def failures(self, key: str) -> int:
+        def read() -> int:
+            try:
+                return int(AttemptRecord.get(key, consistent_read=True).failures)
+            except AttemptRecord.DoesNotExist:
+                return 0
+
+        return _call(read)
+
+    def add_failure(self, key: str, expires_at: datetime) -> int:
+        record = AttemptRecord(key=key)
+        # One atomic update: concurrent wrong guesses are all counted.
+        _call(
+            lambda: record.update(
+                actions=[AttemptRecord.failures.add(1), AttemptRecord.expires_at.set(expires_at)]
+            )
+        )
+        return int(record.failures)

@@ -18,7 +18,7 @@ from ..services.repository import (
     TrackingNumberTakenError,
 )
 
-__all__ = ["MemoryCaseRepository"]
+__all__ = ["MemoryAttemptCounter", "MemoryCaseRepository"]
 
 
 class MemoryCaseRepository:
@@ -114,3 +114,18 @@ def _matches(case: Case, query: CaseQuery) -> bool:
         overdue = case.awaits_staff and _queue_at(case) < query.now
         return overdue == query.overdue
     return True
+
+
+class MemoryAttemptCounter:
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._failures: dict[str, int] = {}
+
+    def failures(self, key: str) -> int:
+        with self._lock:
+            return self._failures.get(key, 0)
+
+    def add_failure(self, key: str, expires_at: datetime) -> int:
+        with self._lock:
+            self._failures[key] = self._failures.get(key, 0) + 1
+            return self._failures[key]

@@ -8,7 +8,8 @@ Access patterns served by keys and indexes (never Scan):
 - a case's history in order: events table, key (tracking_no, seq);
 - the open queue (cases staff still owe something), earliest due first: ``open-queue-index``;
 - a submission's Idempotency-Key: idempotency table key, expired by TTL;
-- who viewed a case's personal data: access-log table key; what one staff member viewed: ``staff-index``.
+- who viewed a case's personal data: access-log table key; what one staff member viewed: ``staff-index``;
+- wrong access codes per case and time window: attempts table key, expired by TTL.
 """
 
 from __future__ import annotations
@@ -190,6 +191,17 @@ class IdempotencyRecordModel(Model):
     expires_at = TTLAttribute()
 
 
+class AttemptRecord(Model):
+    """Wrong access codes for one case in one time window (fixed windows, expired by TTL)."""
+
+    class Meta(_Meta):
+        pass
+
+    key = UnicodeAttribute(hash_key=True)
+    failures = NumberAttribute(default=0)
+    expires_at = TTLAttribute()
+
+
 class StaffIndex(GlobalSecondaryIndex["AccessLogRecord"]):
     class Meta:
         index_name = "staff-index"
@@ -222,6 +234,7 @@ def bind_models(
     events_table: str,
     idempotency_table: str,
     access_log_table: str,
+    attempts_table: str,
     region: str,
     host: str | None,
 ) -> None:
@@ -232,6 +245,7 @@ def bind_models(
         (EventRecord, events_table),
         (IdempotencyRecordModel, idempotency_table),
         (AccessLogRecord, access_log_table),
+        (AttemptRecord, attempts_table),
     ):
         model.Meta.table_name = table
         model.Meta.region = region

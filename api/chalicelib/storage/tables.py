@@ -7,7 +7,14 @@ from __future__ import annotations
 import sys
 
 from ..settings import Settings, get_settings
-from .models import AccessLogRecord, CaseRecord, EventRecord, IdempotencyRecordModel, bind_models
+from .models import (
+    AccessLogRecord,
+    AttemptRecord,
+    CaseRecord,
+    EventRecord,
+    IdempotencyRecordModel,
+    bind_models,
+)
 
 __all__ = ["bind", "ensure_tables", "main"]
 
@@ -18,6 +25,7 @@ def bind(settings: Settings) -> None:
         events_table=settings.events_table,
         idempotency_table=settings.idempotency_table,
         access_log_table=settings.access_log_table,
+        attempts_table=settings.attempts_table,
         region=settings.region,
         host=settings.dynamodb_endpoint_url,
     )
@@ -27,7 +35,7 @@ def ensure_tables(settings: Settings) -> list[str]:
     """Create the missing tables (with their indexes and TTL); return the names created."""
     bind(settings)
     created: list[str] = []
-    for model in (CaseRecord, EventRecord, IdempotencyRecordModel, AccessLogRecord):
+    for model in (CaseRecord, EventRecord, IdempotencyRecordModel, AccessLogRecord, AttemptRecord):
         if not model.exists():
             model.create_table(wait=True, billing_mode="PAY_PER_REQUEST")
             created.append(model.Meta.table_name)

@@ -10,14 +10,15 @@ from chalice.app import Blueprint, Request, Response
 from ..domain.case import COMPLAINANT
 from ..domain.deadlines import default_policy
 from ..services.lookup import find_case
+from ..services.self_service import act_as_complainant, open_own_case
 from ..services.submissions import submit_complaint
 from ..settings import get_settings
-from ..storage import repository_for
+from ..storage import attempt_counter_for, repository_for
 from .cors import preflight_response
 from .requests import body_kind, form_fields, idempotency_key, limited_body
 from .responses import html_response, json_response
 from .routing import endpoint, request_language
-from .views import meta_view, public_status_view, receipt_view
+from .views import complainant_view, meta_view, public_status_view, receipt_view
 
 __all__ = ["public_routes"]
 
@@ -70,13 +71,69 @@ def submit() -> Response:
 @public_routes.route("/complaints/{tracking_no}", methods=["GET"])
 @handles_errors
 def public_status(tracking_no: str) -> Response:
+    """The public status; with the complainant's X-Access-Code, their own view of the case."""
+    settings, now = get_settings(), datetime.now(UTC)
     # API Gateway decodes path parameters and chalice local does not: decode here for both.
-    case = find_case(repository_for(get_settings()), unquote(tracking_no))
-    return json_response(public_status_view(case, datetime.now(UTC)))
+    number = unquote(tracking_no)
+    access_code = _request().headers.get("x-access-code")
+    if access_code is None:
+        case = find_case(repository_for(settings), number)
+        return json_response(public_status_view(case, now))
+    view = open_own_case(
+        repository_for(settings), attempt_counter_for(settings), number, access_code, now=now
+    )
+    return json_response(complainant_view(view, now, default_policy()))
+
+
+def _complainant_action(tracking_no: str, kind: str) -> Response:
+    request, settings, now = _request(), get_settings(), datetime.now(UTC)
+    body_kind(request.headers, allow_form=False)
+    body = limited_body(request.raw_body, settings.max_body_bytes)
+    from .schemas import parse_complainant_action
+
+    action = parse_complainant_action(kind, body)
+    view = act_as_complainant(
+        repository_for(settings),
+        attempt_counter_for(settings),
+        unquote(tracking_no),
+        request.headers.get("x-access-code", ""),
+        action,
+        now=now,
+        policy=default_policy(),
+    )
+    return json_response(complainant_view(view, now, default_policy()))
+
+
+@public_routes.route("/complaints/{tracking_no}/information", methods=["POST"], content_types=["*/*"])
+@handles_errors
+def add_information(tracking_no: str) -> Response:
+    return _complainant_action(tracking_no, "information")
+
+
+@public_routes.route("/complaints/{tracking_no}/feedback", methods=["POST"], content_types=["*/*"])
+@handles_errors
+def feedback(tracking_no: str) -> Response:
+    return _complainant_action(tracking_no, "feedback")
+
+
+@public_routes.route("/complaints/{tracking_no}/review", methods=["POST"], content_types=["*/*"])
+@handles_errors
+def request_review(tracking_no: str) -> Response:
+    return _complainant_action(tracking_no, "review")
+
+
+@public_routes.route("/complaints/{tracking_no}/withdraw", methods=["POST"], content_types=["*/*"])
+@handles_errors
+def withdraw(tracking_no: str) -> Response:
+    return _complainant_action(tracking_no, "withdraw")
 
 
 @public_routes.route("/meta", methods=["OPTIONS"])
 @public_routes.route("/complaints", methods=["OPTIONS"])
 @public_routes.route("/complaints/{tracking_no}", methods=["OPTIONS"])
+@public_routes.route("/complaints/{tracking_no}/information", methods=["OPTIONS"])
+@public_routes.route("/complaints/{tracking_no}/feedback", methods=["OPTIONS"])
+@public_routes.route("/complaints/{tracking_no}/review", methods=["OPTIONS"])
+@public_routes.route("/complaints/{tracking_no}/withdraw", methods=["OPTIONS"])
 def preflight(tracking_no: str | None = None) -> Response:
     return preflight_response()

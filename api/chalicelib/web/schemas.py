@@ -36,6 +36,7 @@ from ..domain.actions import (
     Start,
     Transfer,
 )
+from ..domain.complainant_actions import AddInformation, ComplainantAction, Feedback, RequestReview, Withdraw
 from ..domain.complaint import Channel, ComplaintDraft
 from ..domain.messages import Message, field_message
 from .errors import RequestError
@@ -46,6 +47,7 @@ __all__ = [
     "QueueParameters",
     "StaffComplaintRegistration",
     "parse_action",
+    "parse_complainant_action",
     "parse_complaint",
     "parse_queue_parameters",
 ]
@@ -326,5 +328,56 @@ class QueueParameters(BaseModel):
 def parse_queue_parameters(query: dict[str, str] | None) -> QueueParameters:
     try:
         return QueueParameters.model_validate_strings(query or {})
+    except ValidationError as error:
+        raise _refusal(error) from error
+
+
+# --- Complainants: actions on their own case -----------------------------------------------------
+
+
+class _ComplainantBody(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class InformationBody(_ComplainantBody):
+    message: RequiredText
+
+    def to_action(self) -> ComplainantAction:
+        return AddInformation(self.message)
+
+
+class FeedbackBody(_ComplainantBody):
+    satisfaction: Literal["very_satisfied", "satisfied", "basically_satisfied", "unsatisfied"]
+    comment: OptionalText = None
+
+    def to_action(self) -> ComplainantAction:
+        return Feedback(self.satisfaction, self.comment)
+
+
+class ReviewBody(_ComplainantBody):
+    reasons: RequiredText
+
+    def to_action(self) -> ComplainantAction:
+        return RequestReview(self.reasons)
+
+
+class WithdrawBody(_ComplainantBody):
+    reason: OptionalText = None
+
+    def to_action(self) -> ComplainantAction:
+        return Withdraw(self.reason)
+
+
+COMPLAINANT_BODIES: dict[str, type[InformationBody | FeedbackBody | ReviewBody | WithdrawBody]] = {
+    "information": InformationBody,
+    "feedback": FeedbackBody,
+    "review": ReviewBody,
+    "withdraw": WithdrawBody,
+}
+
+
+def parse_complainant_action(kind: str, body: bytes) -> ComplainantAction:
+    try:
+        return COMPLAINANT_BODIES[kind].model_validate_json(body or b"{}").to_action()
     except ValidationError as error:
         raise _refusal(error) from error

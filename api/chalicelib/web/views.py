@@ -3,11 +3,13 @@ reach a public response by adding an attribute to a case."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any, TypedDict
 
 from ..domain.actions import allowed_staff_actions
 from ..domain.case import Case, Event
+from ..domain.complainant_actions import allowed_complainant_actions
 from ..domain.complaint import CHANNELS, COMPLAINANT_TYPES
 from ..domain.deadlines import Policy
 from ..domain.lifecycle import Status
@@ -15,11 +17,13 @@ from ..domain.messages import Message, render
 from ..domain.staff import StaffMember
 from ..domain.tracking import format_code
 from ..domain.vocabulary import LANGUAGES, Lang, categories, departments, label, rejection_reasons, terms
+from ..services.self_service import ComplainantView
 from ..services.staff_cases import StaffCaseView
 from ..services.submissions import Receipt
 
 __all__ = [
     "case_summary_view",
+    "complainant_view",
     "format_local",
     "iso",
     "meta_view",
@@ -276,4 +280,63 @@ def staff_case_view(view: StaffCaseView, staff: StaffMember, now: datetime) -> d
         "complainant_rating": _coded("satisfaction", case.complainant_rating),
         "history": [_event_view(e) for e in view.history],
         "allowed_actions": allowed_staff_actions(case, staff),
+    }
+
+
+# --- The complainant's own view -------------------------------------------------------------------
+
+_LABELLED_DATA = {"decision": "decision", "satisfaction": "satisfaction"}
+
+
+def _message_data(data: Mapping[str, str]) -> dict[str, Any]:
+    shown: dict[str, Any] = {}
+    for key, value in data.items():
+        if key in _LABELLED_DATA:
+            shown[key] = _coded(_LABELLED_DATA[key], value)
+        elif key == "reason_code" and value in rejection_reasons():
+            shown[key] = {"code": value, "label": rejection_reasons()[value].label.as_dict()}
+        elif key in ("reasons", "remedy", "to", "deadline"):
+            shown[key] = value
+    return shown
+
+
+def complainant_view(view: ComplainantView, now: datetime, policy: Policy) -> dict[str, Any]:
+    """What the complainant sees with their access code: their complaint, the messages and decisions
+    addressed to them, and what they may do now. No staff names, no internal notes."""
+    case = view.case
+    d = case.details
+    decided_at = case.last_decision_at()
+
+    def window_end(window: str) -> str | None:
+        return iso(policy.due(window, decided_at).at) if decided_at else None
+
+    return {
+        **public_status_view(case, now),
+        "complaint": {
+            "subject": d.subject,
+            "description": d.description,
+            "location": d.location,
+            "occurred_on": d.occurred_on.isoformat() if d.occurred_on else None,
+            "desired_outcome": d.desired_outcome,
+            "claim_amount": str(d.claim_amount) if d.claim_amount is not None else None,
+            "anonymous": case.complainant.anonymous,
+        },
+        "messages": [
+            {
+                "at": iso(e.at),
+                "from": "complainant" if e.actor.kind == "complainant" else "portal",
+                "action": e.action,
+                "action_label": label("action", e.action).as_dict(),
+                "text": e.note,
+                "data": _message_data(e.data),
+            }
+            for e in view.messages
+        ],
+        "allowed_actions": allowed_complainant_actions(case, now, policy),
+        "review_request_until": window_end("review_request") if case.review_count == 0 else None,
+        "feedback_until": window_end("feedback")
+        if case.status in (Status.RESPONDED, Status.CLOSED)
+        else None,
+        "rating": _coded("satisfaction", case.complainant_rating),
+        "review_count": case.review_count,
     }
