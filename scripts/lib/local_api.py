@@ -46,6 +46,8 @@ def serve(*, project_dir: Path, host: str, port: int, stage: str) -> None:
     from chalice.deploy.validate import validate_routes
 
     chalice.local.ChaliceRequestHandler.disable_nagle_algorithm = True
+    # socketserver's listen backlog is 5: more simultaneous connections than that are reset.
+    chalice.local.ThreadedHTTPServer.request_queue_size = 128
 
     # What `chalice` (the click group) does before any command.
     os.environ["AWS_CHALICE_CLI_MODE"] = "true"

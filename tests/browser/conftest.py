@@ -1,7 +1,9 @@
 """Browser tier: the real local stack (as ``./scripts/serve`` runs it) and Chromium through Playwright.
 
 Fixtures:
-- ``local_stack`` (session): ``.portal_url`` (ends with '/'), ``.api_url``, ``.dynamodb_url``.
+- ``local_stack`` (session): ``.portal_url`` (ends with '/'), ``.api_url``, ``.dynamodb_url``,
+  ``.staff_console_url`` and ``.issuer`` (``.issuer.token(roles=[...], name=..., department=...)``
+  mints a staff token its API accepts).
 - ``browser`` (session): Debian's Chromium, headless.
 - ``page`` (JavaScript on) and ``page_nojs`` (JavaScript off): a fresh context each; a failing
   test leaves a screenshot in test-artifacts/screenshots/.
@@ -55,6 +57,7 @@ def local_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalStack
         stack = start_test_stack(
             site_dir=tmp_path_factory.mktemp("portal-site"),
             log_dir=ARTIFACTS_DIR / "logs" / "local-stack",
+            staff_auth_dir=tmp_path_factory.mktemp("staff-auth"),
         )
     except StackError as error:
         pytest.fail(f"the local stack did not start: {error}", pytrace=False)

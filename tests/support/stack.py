@@ -56,10 +56,12 @@ def start_dynamodb_local(*, log_path: Path | None = None) -> DynamoDBLocal:
     raise DynamoDBLocalError(f"DynamoDB Local did not start after {_ATTEMPTS} tries: {last_error}")
 
 
-def start_test_stack(*, site_dir: Path, log_dir: Path) -> LocalStack:
+def start_test_stack(*, site_dir: Path, log_dir: Path, staff_auth_dir: Path) -> LocalStack:
     """The real stack as ``./scripts/serve`` runs it, on free ports, with in-memory DynamoDB Local.
 
-    Without Java it falls back to STORAGE=memory, as serve does (in CI that is a failure).
+    Its API trusts a throwaway staff-token issuer whose keys live in ``staff_auth_dir``
+    (``stack.issuer.token(...)`` mints tokens). Without Java it falls back to STORAGE=memory, as
+    serve does (in CI that is a failure).
     """
     storage: Storage = "dynamodb"
     reason = unavailable_reason()
@@ -80,6 +82,7 @@ def start_test_stack(*, site_dir: Path, log_dir: Path) -> LocalStack:
             dynamodb_data_dir=None,
             log_dir=log_dir / f"attempt-{attempt + 1}",
             quiet_static=True,
+            staff_auth_dir=staff_auth_dir,
         )
         if len({config.portal_port, config.api_port, config.dynamodb_port}) < 3:
             continue

@@ -19,6 +19,7 @@ def _config(tmp_path: Path, **overrides: object) -> StackConfig:
         "dynamodb_port": 8020,
         "site_dir": tmp_path / "site",
         "access_code_secret": "s" * 48,
+        "staff_auth_dir": tmp_path / "staff-auth",
     }
     values.update(overrides)
     return StackConfig(**values)  # type: ignore[arg-type]
@@ -37,6 +38,18 @@ def test_the_api_gets_the_local_settings_and_the_dummy_credentials(tmp_path: Pat
     assert (env["AWS_ACCESS_KEY_ID"], env["AWS_SECRET_ACCESS_KEY"]) == ("local", "local")
     assert env["AWS_REGION"] == env["AWS_DEFAULT_REGION"] == "us-east-1"
     assert env["PATH"] == "/usr/bin"
+
+
+def test_the_api_trusts_the_local_staff_token_issuer_of_the_stack(tmp_path: Path) -> None:
+    config = _config(tmp_path)
+
+    env = api_environment(config, base={"STAFF_JWKS_URL": "https://stale.example/jwks.json"})
+
+    assert env["STAFF_ISSUER"] == config.issuer.issuer
+    assert env["STAFF_AUDIENCE"] == config.issuer.audience
+    assert env["STAFF_JWKS_PATH"] == str(tmp_path / "staff-auth" / "jwks.json")
+    assert (tmp_path / "staff-auth" / "jwks.json").is_file()
+    assert "STAFF_JWKS_URL" not in env
 
 
 def test_stale_settings_from_the_callers_shell_do_not_reach_the_api(tmp_path: Path) -> None:
@@ -93,3 +106,28 @@ def test_a_missing_junit_report_counts_nothing(tmp_path: Path) -> None:
 def test_artifact_names_keep_chinese_and_drop_path_characters() -> None:
     assert safe_name("test_submit[zh-提交]/../x") == "test_submit-zh-提交-..-x"
     assert safe_name("///") == "unnamed"
+
+
+def test_serve_prints_a_console_link_whose_token_the_api_would_accept(tmp_path: Path) -> None:
+    import jwt
+
+    from scripts.lib.serve import staff_sign_in_lines
+    from scripts.lib.stack import LocalStack
+
+    stack = LocalStack(_config(tmp_path))
+
+    lines = staff_sign_in_lines(stack)
+
+    link = next(line.strip() for line in lines if "#token=" in line and "<" not in line)
+    assert link.startswith("http://localhost:8000/staff/#token=")
+    token = link.partition("#token=")[2]
+    keys = jwt.PyJWKSet.from_json(stack.issuer.jwks_path.read_text(encoding="utf-8"))
+    claims = jwt.decode(
+        token,
+        keys.keys[0].key,
+        algorithms=["RS256"],
+        audience=stack.issuer.audience,
+        issuer=stack.issuer.issuer,
+    )
+    assert claims["cognito:groups"] == ["supervisor"]
+    assert any("./scripts/staff-token --role officer" in line for line in lines)

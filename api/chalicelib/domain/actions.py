@@ -161,7 +161,7 @@ ACTION_ROLES: dict[str, frozenset[Role]] = {
 # The statuses each action that keeps the status may be taken in.
 _STAYING: dict[str, frozenset[Status]] = {
     "transfer": frozenset({Status.ACCEPTED, Status.IN_PROGRESS, Status.UNDER_REVIEW}),
-    "note": frozenset(Status) - {Status.WITHDRAWN},
+    "note": frozenset(Status),  # an internal note may record anything, whenever
     "reply": frozenset(
         {
             Status.RECEIVED,

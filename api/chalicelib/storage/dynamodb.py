@@ -42,6 +42,7 @@ from .models import (
     EventRecord,
     IdempotencyRecordModel,
     MilestoneMap,
+    queue_key,
 )
 
 __all__ = ["DynamoAttemptCounter", "DynamoCaseRepository", "case_from_record", "case_to_record"]
@@ -108,6 +109,7 @@ def case_to_record(case: Case) -> CaseRecord:
         submitted_month=case.submitted_month,
         updated_at=case.updated_at,
         queue_at=case.next_due_at or case.updated_at,
+        queue_key=queue_key(case.next_due_at or case.updated_at, case.tracking_no),
         deadlines=[
             DeadlineMap(kind=x.kind, due_at=x.due_at, provisional=x.provisional, met_at=x.met_at)
             for x in case.deadlines
@@ -269,14 +271,21 @@ class _QueueQuery:
             sorted_by_due = False
         else:
             self.index, self.hash_value = CaseRecord.open_queue, _OPEN
+        open_queue = self.index is CaseRecord.open_queue
+        due_now = queue_key(query.now, "")
+        # A filter may not name the index's own keys: on the open queue, "open" is its partition.
         if query.overdue is True:
-            self.filters.append(CaseRecord.queue.exists())
             if sorted_by_due:
-                self.range_condition = CaseRecord.queue_at < query.now
+                self.range_condition = CaseRecord.queue_key < due_now
             else:
                 self.filters.append(CaseRecord.queue_at < query.now)
+            if not open_queue:
+                self.filters.append(CaseRecord.queue.exists())
         elif query.overdue is False:
-            self.filters.append(CaseRecord.queue.does_not_exist() | (CaseRecord.queue_at >= query.now))
+            if open_queue:
+                self.range_condition = CaseRecord.queue_key >= due_now
+            else:
+                self.filters.append(CaseRecord.queue.does_not_exist() | (CaseRecord.queue_at >= query.now))
 
     def _filter_status_and_month(self, query: CaseQuery, *, status: bool, month: bool) -> None:
         if status and query.status:
@@ -290,10 +299,9 @@ class _QueueQuery:
 
     @property
     def key_names(self) -> set[str]:
-        names = {"tracking_no"}
-        for attribute in self.index._hash_key_attribute(), self.index._range_key_attribute():
-            names.add(attribute.attr_name)
-        return names
+        """The attributes of a last evaluated key from this index: its keys and the table's."""
+        schema = self.index._get_schema()
+        return {"tracking_no", *(key["AttributeName"] for key in schema["key_schema"])}
 
 
 class DynamoCaseRepository:

@@ -14,6 +14,7 @@ Access patterns served by keys and indexes (never Scan):
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from pynamodb.attributes import (
@@ -39,6 +40,7 @@ __all__ = [
     "IdempotencyRecordModel",
     "MilestoneMap",
     "bind_models",
+    "queue_key",
 ]
 
 # PynamoDB's default retry setting gives botocore *standard* mode with 1 + max_retry_attempts
@@ -92,7 +94,7 @@ class StatusQueueIndex(GlobalSecondaryIndex["CaseRecord"]):
         projection = AllProjection()
 
     status = UnicodeAttribute(hash_key=True)
-    queue_at = UTCDateTimeAttribute(range_key=True)
+    queue_key = UnicodeAttribute(range_key=True)
 
 
 class DepartmentQueueIndex(GlobalSecondaryIndex["CaseRecord"]):
@@ -101,7 +103,7 @@ class DepartmentQueueIndex(GlobalSecondaryIndex["CaseRecord"]):
         projection = AllProjection()
 
     department = UnicodeAttribute(hash_key=True)
-    queue_at = UTCDateTimeAttribute(range_key=True)
+    queue_key = UnicodeAttribute(range_key=True)
 
 
 class OpenQueueIndex(GlobalSecondaryIndex["CaseRecord"]):
@@ -112,7 +114,7 @@ class OpenQueueIndex(GlobalSecondaryIndex["CaseRecord"]):
         projection = AllProjection()
 
     queue = UnicodeAttribute(hash_key=True)
-    queue_at = UTCDateTimeAttribute(range_key=True)
+    queue_key = UnicodeAttribute(range_key=True)
 
 
 class MonthIndex(GlobalSecondaryIndex["CaseRecord"]):
@@ -147,8 +149,11 @@ class CaseRecord(Model):
     submitted_at = UTCDateTimeAttribute()
     submitted_month = UnicodeAttribute()
     updated_at = UTCDateTimeAttribute()
-    # The earliest open deadline, or the last change when nothing is due: the queue's order.
+    # The earliest open deadline, or the last change when nothing is due: the queue's order ...
     queue_at = UTCDateTimeAttribute()
+    # ... made unique with the tracking number, so that ties (deadlines end at the end of a day)
+    # have one order and pages never overlap: "<queue_at as stored>#<tracking_no>".
+    queue_key = UnicodeAttribute()
     # "open" while staff still owe something (present only then, which makes the open queue sparse).
     queue = UnicodeAttribute(null=True)
     deadlines = ListAttribute[DeadlineMap](of=DeadlineMap)
@@ -251,3 +256,7 @@ def bind_models(
         model.Meta.region = region
         model.Meta.host = host
         model._connection = None
+
+
+def queue_key(queue_at: datetime, tracking_no: str) -> str:
+    return f"{UTCDateTimeAttribute().serialize(queue_at)}#{tracking_no}"

@@ -1,0 +1,223 @@
+"""Staff work on AWS's DynamoDB Local: no lost update under concurrency, and a queue served by
+indexes alone that selects and orders exactly as the in-memory fake does."""
+
+from __future__ import annotations
+
+import json
+import threading
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from pynamodb.connection.base import Connection
+
+from chalicelib.domain.actions import Accept, Respond, StaffAction, Start
+from chalicelib.domain.case import COMPLAINANT, Priority
+from chalicelib.domain.deadlines import default_policy
+from chalicelib.domain.lifecycle import Status
+from chalicelib.domain.staff import StaffMember
+from chalicelib.domain.tracking import check_symbol, format_code
+from chalicelib.services import submissions
+from chalicelib.services.repository import CaseQuery, CaseRepository
+from chalicelib.services.staff_cases import act_on_case
+from chalicelib.services.submissions import submit_complaint
+from chalicelib.settings import Settings, get_settings
+from chalicelib.storage.dynamodb import DynamoCaseRepository
+from chalicelib.storage.memory import MemoryCaseRepository
+from chalicelib.storage.tables import ensure_tables
+from tests.support import free_port, unique_table_prefix
+from tests.support.api_client import reset_app_state
+from tests.support.api_server import serve_app
+from tests.support.staff import TestIssuer
+
+from ..unit.test_complaint_rules import PERSON
+
+SECRET = "staff-dynamodb-local-secret-" + "x" * 20
+OFFICER = StaffMember("o1", "王专员", frozenset({"officer"}))
+POLICY = default_policy()
+
+
+@pytest.fixture
+def settings(
+    dynamodb_local: str, monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Settings]:
+    issuer = TestIssuer(tmp_path_factory.mktemp("staff-auth"))
+    monkeypatch.setenv("STAGE", "test")
+    monkeypatch.setenv("STORAGE", "dynamodb")
+    monkeypatch.setenv("TABLE_PREFIX", unique_table_prefix("staff"))
+    for name, value in issuer.environment().items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.setenv("ACCESS_CODE_SECRET", SECRET)
+    reset_app_state()
+    current = get_settings()
+    ensure_tables(current)
+    yield current
+    reset_app_state()
+
+
+@pytest.fixture
+def repository(settings: Settings) -> DynamoCaseRepository:
+    return DynamoCaseRepository(region=settings.region, host=settings.dynamodb_endpoint_url)
+
+
+def new_case(repository: CaseRepository, now: datetime, **changes: Any) -> str:
+    receipt = submit_complaint(
+        repository,
+        replace(PERSON, **changes),
+        channel="web",
+        actor=COMPLAINANT,
+        idempotency_key=None,
+        access_code_secret=SECRET,
+        now=now,
+        policy=POLICY,
+    )
+    return receipt.case.tracking_no
+
+
+def test_50_concurrent_actions_on_one_version_one_wins_49_get_409_one_event(
+    settings: Settings, repository: DynamoCaseRepository
+) -> None:
+    number = new_case(repository, datetime.now(UTC))
+    issuer = TestIssuer(Path(settings.staff_jwks_path or "").parent)
+    headers = {"Content-Type": "application/json", **issuer.bearer("officer", name="王专员")}
+    body = json.dumps({"action": "note", "expected_version": 1, "note": "并发备注"}).encode()
+    start = threading.Barrier(50)
+
+    def post(url: str) -> int:
+        request = urllib.request.Request(
+            f"{url}/admin/complaints/{format_code(number)}/actions", body, headers
+        )
+        start.wait()
+        try:
+            with urllib.request.urlopen(request, timeout=30) as response:
+                return int(response.status)
+        except urllib.error.HTTPError as error:
+            return int(error.code)
+
+    with serve_app(free_port()) as url, ThreadPoolExecutor(max_workers=50) as pool:
+        statuses = list(pool.map(lambda _: post(url), range(50)))
+    assert sorted(statuses) == [200] + [409] * 49
+    history = repository.history(number)
+    assert [(e.seq, e.action) for e in history] == [(1, "submit"), (2, "note")]
+    stored = repository.get(number)
+    assert stored is not None
+    assert stored.version == 2
+
+
+@pytest.fixture
+def operations(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The DynamoDB operations PynamoDB sends, by name."""
+    sent: list[str] = []
+    original = Connection._make_api_call
+
+    def recording(self: Connection, operation_name: str, operation_kwargs: dict[str, Any]) -> dict[str, Any]:
+        sent.append(operation_name)
+        return original(self, operation_name, operation_kwargs)
+
+    monkeypatch.setattr(Connection, "_make_api_call", recording)
+    return sent
+
+
+def _populate(repositories: list[CaseRepository], monkeypatch: pytest.MonkeyPatch) -> datetime:
+    """The same 24 cases in each repository: mixed categories, statuses, departments, ages, and the
+    same tracking numbers (they break ties in the queue's order)."""
+    now = datetime.now(UTC)
+    plan = []
+    for i in range(24):
+        age = timedelta(days=(i * 3) % 17, minutes=i)  # distinct times: index order has no ties
+        category = ("env_air", "quality", "sanitation", "staff_conduct")[i % 4]
+        plan.append((i, age, category))
+    for repository in repositories:
+        for i, age, category in plan:
+            number = f"{i:02d}"
+            body = f"Q{number}".ljust(11, "0")
+            monkeypatch.setattr(submissions, "new_tracking_no", lambda body=body: body + check_symbol(body))
+            submitted = now - age
+            tracking = new_case(repository, submitted, category=category, subject=f"队列测试第{number}号")
+            if i % 3 == 0:
+                continue
+            department = {"env_air": "ecology_environment", "quality": "market_regulation"}.get(
+                category, "urban_management"
+            )
+            priority: Priority = ("normal", "major", "urgent")[i % 3]
+            steps: list[StaffAction] = [Accept(category, department, priority)]
+            if i % 4 == 1:
+                steps.append(Start())
+            if i % 5 == 2:
+                steps.append(Respond("upheld", "已处理"))
+            for version, step in enumerate(steps, start=1):
+                act_on_case(
+                    repository,
+                    OFFICER,
+                    tracking,
+                    step,
+                    expected_version=version,
+                    now=submitted,
+                    policy=POLICY,
+                )
+    return now
+
+
+QUERIES: list[dict[str, Any]] = [
+    {},
+    {"overdue": True},
+    {"overdue": False},
+    {"status": Status.RECEIVED},
+    {"status": Status.ACCEPTED, "priority": "urgent"},
+    {"department": "ecology_environment"},
+    {"department": "market_regulation", "overdue": True},
+    {"department": "urban_management", "status": Status.IN_PROGRESS},
+    {"category": "staff_conduct"},
+    {"status": Status.RESPONDED},
+]
+
+
+def _subjects(repository: CaseRepository, now: datetime, limit: int, **filters: Any) -> list[str]:
+    """Every page of a query, in order, as the cases' subjects (the same in both repositories)."""
+    seen, cursor = [], None
+    while True:
+        page = repository.list_cases(CaseQuery(now=now, limit=limit, cursor=cursor, **filters))
+        seen += [case.details.subject for case in page.cases]
+        cursor = page.cursor
+        if cursor is None:
+            return seen
+
+
+def test_the_queue_selects_and_orders_like_the_fake_using_indexes_only(
+    settings: Settings,
+    repository: DynamoCaseRepository,
+    operations: list[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    fake = MemoryCaseRepository()
+    now = _populate([repository, fake], monkeypatch)
+    month = now.strftime("%Y-%m")
+    operations.clear()
+    for filters in [*QUERIES, {"month": month}, {"month": month, "category": "quality"}]:
+        expected = _subjects(fake, now, 100, **filters)
+        assert _subjects(repository, now, 100, **filters) == expected, filters
+        paged = _subjects(repository, now, 4, **filters)
+        assert paged == expected, f"pagination of {filters}"
+    assert "Scan" not in operations
+    assert set(operations) == {"Query"}
+    open_queue = repository.list_cases(CaseQuery(now=now, limit=100)).cases
+    overdue_flags = [case.is_overdue(now) for case in open_queue]
+    assert overdue_flags == sorted(overdue_flags, reverse=True), "overdue cases come first"
+    assert any(overdue_flags)
+    assert not all(overdue_flags)
+
+
+def test_a_tampered_cursor_is_refused_with_400_not_500(
+    settings: Settings, repository: DynamoCaseRepository
+) -> None:
+    from chalicelib.domain.errors import InvalidInputError
+
+    for cursor in ("not-base64!", "eyJpIjoib3RoZXIiLCJrIjp7fX0", "e30"):
+        with pytest.raises(InvalidInputError):
+            repository.list_cases(CaseQuery(now=datetime.now(UTC), cursor=cursor))
