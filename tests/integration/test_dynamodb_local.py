@@ -174,3 +174,15 @@ def test_the_api_files_and_finds_a_case_on_dynamodb_local(
         assert status == 200
         assert view["status"] == "received"
         assert isinstance(client, Client)
+
+
+def test_concurrent_wrong_codes_are_all_counted(settings: Settings) -> None:
+    from chalicelib.storage.dynamodb import DynamoAttemptCounter
+
+    counter = DynamoAttemptCounter()
+    expires = datetime.now(UTC).replace(microsecond=0)
+    with ThreadPoolExecutor(max_workers=16) as pool:
+        counts = list(pool.map(lambda _: counter.add_failure("CASE:1", expires), range(40)))
+    assert sorted(counts) == list(range(1, 41))
+    assert counter.failures("CASE:1") == 40
+    assert counter.failures("CASE:2") == 0

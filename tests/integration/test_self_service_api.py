@@ -1,0 +1,190 @@
+"""Complainant self-service with the access code: each action needs the right code, is refused
+outside its status or window, and repeated wrong codes are refused for a while."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from typing import Any
+from unittest import mock
+
+import pytest
+from chalice.test import Client
+
+from chalicelib.domain.tracking import new_access_code
+from chalicelib.services import self_service
+from tests.support.api_client import app_client, get_json, post_json
+from tests.support.staff import TestIssuer
+
+from .test_public_api import COMPLAINT
+
+ACTIONS: dict[str, dict[str, Any]] = {
+    "information": {"message": "补充：排放时间多在夜间十一点后。"},
+    "feedback": {"satisfaction": "satisfied", "comment": "处理及时"},
+    "review": {"reasons": "整改后仍有异味"},
+    "withdraw": {"reason": "已与企业协商解决"},
+}
+
+
+@pytest.fixture(scope="module")
+def issuer(tmp_path_factory: pytest.TempPathFactory) -> TestIssuer:
+    return TestIssuer(tmp_path_factory.mktemp("staff-auth"))
+
+
+@pytest.fixture
+def client(issuer: TestIssuer, monkeypatch: pytest.MonkeyPatch) -> Iterator[Client]:
+    with app_client(monkeypatch, STORAGE="memory", **issuer.environment()) as test_client:
+        yield test_client
+
+
+def file(client: Client) -> tuple[str, dict[str, str]]:
+    _, receipt, _ = post_json(client, "/complaints", COMPLAINT)
+    return receipt["tracking_no"], {"X-Access-Code": receipt["access_code"]}
+
+
+def respond(client: Client, issuer: TestIssuer, number: str) -> None:
+    officer = issuer.bearer("officer", name="王专员")
+    _, case, _ = get_json(client, f"/admin/complaints/{number}", officer)
+    for action in (
+        {
+            "action": "accept",
+            "category": "env_air",
+            "department": "ecology_environment",
+            "priority": "normal",
+        },
+        {"action": "respond", "decision": "upheld", "reasons": "已责令整改", "remedy": "停产整改"},
+    ):
+        status, case, _ = post_json(
+            client,
+            f"/admin/complaints/{number}/actions",
+            {**action, "expected_version": case["version"]},
+            officer,
+        )
+        assert status == 200, case
+
+
+def test_with_the_code_the_complainant_sees_their_case_messages_and_choices(client: Client) -> None:
+    number, code = file(client)
+    status, view, _ = get_json(client, f"/complaints/{number}", code)
+    assert status == 200
+    assert view["complaint"]["subject"] == COMPLAINT["subject"]
+    assert view["allowed_actions"] == ["add_information", "withdraw"]
+    assert [m["action"] for m in view["messages"]] == ["submit"]
+    text = json.dumps(view, ensure_ascii=False)
+    for personal in (COMPLAINT["name"], COMPLAINT["phone"], COMPLAINT["email"]):
+        assert personal not in text
+    # Without the code: the public status only.
+    _, public, _ = get_json(client, f"/complaints/{number}")
+    assert "complaint" not in public
+    assert "messages" not in public
+
+
+@pytest.mark.parametrize("kind", sorted(ACTIONS))
+def test_each_action_is_refused_without_the_right_code(client: Client, kind: str) -> None:
+    number, _ = file(client)
+    for headers in ({}, {"X-Access-Code": ""}, {"X-Access-Code": new_access_code()}):
+        status, body, _ = post_json(client, f"/complaints/{number}/{kind}", ACTIONS[kind], headers)
+        assert status == 403, (headers, body)
+        assert body["error"]["code"] == "forbidden"
+    _, view, _ = get_json(client, f"/complaints/{number}")
+    assert view["status"] == "received"
+    assert view["updated_at"] == view["submitted_at"]
+
+
+def test_a_wrong_code_reading_the_case_is_refused_in_the_callers_language(client: Client) -> None:
+    number, _ = file(client)
+    status, body, _ = get_json(
+        client, f"/complaints/{number}", {"X-Access-Code": new_access_code(), "Accept-Language": "en"}
+    )
+    assert status == 403
+    assert body["error"]["message"] == "The access code is not correct."
+
+
+@pytest.mark.parametrize(("kind", "status_after"), [("information", "received"), ("withdraw", "withdrawn")])
+def test_actions_allowed_while_the_case_is_open(client: Client, kind: str, status_after: str) -> None:
+    number, code = file(client)
+    status, view, _ = post_json(client, f"/complaints/{number}/{kind}", ACTIONS[kind], code)
+    assert status == 200, view
+    assert view["status"] == status_after
+    assert view["messages"][-1]["text"] == next(iter(ACTIONS[kind].values()))
+
+
+@pytest.mark.parametrize("kind", ["feedback", "review"])
+def test_rating_and_review_are_refused_before_a_response(client: Client, kind: str) -> None:
+    number, code = file(client)
+    status, body, _ = post_json(client, f"/complaints/{number}/{kind}", ACTIONS[kind], code)
+    assert status == 409
+    assert body["error"]["code"] == "transition_not_allowed"
+
+
+def test_after_the_response_rating_and_review_open_and_withdrawal_closes(
+    client: Client, issuer: TestIssuer
+) -> None:
+    number, code = file(client)
+    respond(client, issuer, number)
+    _, view, _ = get_json(client, f"/complaints/{number}", code)
+    assert view["allowed_actions"] == ["feedback", "request_review"]
+    assert view["messages"][-1]["data"]["decision"]["code"] == "upheld"
+    assert view["messages"][-1]["data"]["remedy"] == "停产整改"
+    assert view["review_request_until"] is not None
+    for kind in ("information", "withdraw"):
+        status, _, _ = post_json(client, f"/complaints/{number}/{kind}", ACTIONS[kind], code)
+        assert status == 409, kind
+    status, view, _ = post_json(client, f"/complaints/{number}/feedback", ACTIONS["feedback"], code)
+    assert status == 200
+    assert view["rating"]["code"] == "satisfied"
+    status, body, _ = post_json(client, f"/complaints/{number}/feedback", ACTIONS["feedback"], code)
+    assert status == 409
+    assert "已评价" in body["error"]["message"]
+    status, view, _ = post_json(client, f"/complaints/{number}/review", ACTIONS["review"], code)
+    assert status == 200
+    assert view["status"] == "under_review"
+    status, body, _ = post_json(client, f"/complaints/{number}/review", ACTIONS["review"], code)
+    assert status == 409
+
+
+def test_rating_and_review_are_refused_outside_their_window(client: Client, issuer: TestIssuer) -> None:
+    number, code = file(client)
+    respond(client, issuer, number)
+    later = datetime.now(UTC) + timedelta(days=45)
+    with mock.patch("chalicelib.web.public.datetime") as clock:
+        clock.now.return_value = later
+        for kind, key in (("review", "review_window_closed"), ("feedback", "feedback_window_closed")):
+            status, body, _ = post_json(
+                client, f"/complaints/{number}/{kind}", ACTIONS[kind], {**code, "Accept-Language": "en"}
+            )
+            assert status == 409, kind
+            assert "passed" in body["error"]["message"], key
+
+
+def test_bad_bodies_are_refused_naming_the_field(client: Client) -> None:
+    number, code = file(client)
+    status, body, _ = post_json(client, f"/complaints/{number}/information", {"message": "  "}, code)
+    assert status == 400
+    assert set(body["error"]["fields"]) == {"message"}
+    status, body, _ = post_json(client, f"/complaints/{number}/feedback", {"satisfaction": "ok"}, code)
+    assert status == 400
+    status, body, _ = post_json(client, f"/complaints/{number}/withdraw", {"reason": "x", "extra": 1}, code)
+    assert set(body["error"]["fields"]) == {"extra"}
+
+
+def test_repeated_wrong_codes_lock_the_case_for_a_while_even_for_the_right_code(client: Client) -> None:
+    number, code = file(client)
+    wrong = {"X-Access-Code": new_access_code()}
+    statuses = [get_json(client, f"/complaints/{number}", wrong)[0] for _ in range(self_service.MAX_FAILURES)]
+    assert statuses == [403] * (self_service.MAX_FAILURES - 1) + [429]
+    status, body, headers = get_json(client, f"/complaints/{number}", code)
+    assert status == 429
+    assert body["error"]["code"] == "too_many_attempts"
+    assert 0 < int(headers["Retry-After"]) <= self_service.WINDOW.total_seconds()
+    status, _, _ = post_json(client, f"/complaints/{number}/information", ACTIONS["information"], code)
+    assert status == 429
+    # The public status stays available; other cases are not affected.
+    assert get_json(client, f"/complaints/{number}")[0] == 200
+    other, other_code = file(client)
+    assert get_json(client, f"/complaints/{other}", other_code)[0] == 200
+    # When the window has passed, the right code works again.
+    with mock.patch("chalicelib.web.public.datetime") as clock:
+        clock.now.return_value = datetime.now(UTC) + self_service.WINDOW + timedelta(seconds=1)
+        assert get_json(client, f"/complaints/{number}", code)[0] == 200
