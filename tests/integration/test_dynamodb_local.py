@@ -6,7 +6,7 @@ import threading
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import boto3
 import pytest
@@ -180,7 +180,7 @@ def test_concurrent_wrong_codes_are_all_counted(settings: Settings) -> None:
     from chalicelib.storage.dynamodb import DynamoAttemptCounter
 
     counter = DynamoAttemptCounter()
-    expires = datetime.now(UTC).replace(microsecond=0)
+    expires = datetime.now(UTC) + timedelta(hours=1)
     with ThreadPoolExecutor(max_workers=16) as pool:
         counts = list(pool.map(lambda _: counter.add_failure("CASE:1", expires), range(40)))
     assert sorted(counts) == list(range(1, 41))
