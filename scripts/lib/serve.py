@@ -19,9 +19,13 @@ from scripts.lib.ports import PortBusyError, require_free_ports
 from scripts.lib.processes import ProcessError
 from scripts.lib.stack import LocalStack, StackConfig, StackError, Storage, ensure_access_code_secret
 
-__all__ = ["main"]
+__all__ = ["main", "staff_sign_in_lines"]
 
 _RULE = "=" * 78
+
+# Who the sign-in link printed at start-up signs in as.
+DEMO_SUPERVISOR = "张主管"
+DEMO_LINK_HOURS = 12
 
 
 class _StopRequested(BaseException):
@@ -64,6 +68,21 @@ def _choose_storage() -> Storage:
     return "dynamodb"
 
 
+def staff_sign_in_lines(stack: LocalStack) -> list[str]:
+    """The staff console's sign-in link for a demo supervisor, and how to get other roles."""
+    token = stack.issuer.token(
+        roles=["supervisor"], name=DEMO_SUPERVISOR, lifetime_seconds=DEMO_LINK_HOURS * 3600
+    )
+    return [
+        f"  Staff console: sign in as supervisor {DEMO_SUPERVISOR} (valid {DEMO_LINK_HOURS} h) with",
+        f"    {stack.staff_console_url}#token={token}",
+        f"    (English: {stack.portal_url}en/staff/#token=<the same token>)",
+        "  Other roles: paste a token from ./scripts/staff-token into the console, or add it as #token=...",
+        "    ./scripts/staff-token --role officer --name 王专员",
+        "    ./scripts/staff-token --role handler --name 李承办 --department ecology_environment",
+    ]
+
+
 def _print_ready(stack: LocalStack) -> None:
     config = stack.config
     print(f"\n{_RULE}", flush=True)
@@ -78,6 +97,10 @@ def _print_ready(stack: LocalStack) -> None:
         print(f"                    clients must use {credentials}", flush=True)
     else:
         print("    Storage         in memory: nothing is kept after stopping", flush=True)
+    print("", flush=True)
+    for line in staff_sign_in_lines(stack):
+        print(line, flush=True)
+    print("", flush=True)
     took = stack.timings.get("all ready", 0.0)
     steps = ", ".join(f"{name} {at:.1f} s" for name, at in stack.timings.items() if name != "all ready")
     print(f"  Ready in {took:.1f} s ({steps}). Press Ctrl-C to stop everything.", flush=True)

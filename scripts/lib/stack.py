@@ -22,6 +22,7 @@ from scripts.lib.local_api import api_command
 from scripts.lib.paths import API_DIR, LOCAL_DIR, REPO_ROOT
 from scripts.lib.ports import wait_for_http
 from scripts.lib.processes import ManagedProcess
+from scripts.lib.staff_tokens import LocalIssuer
 from scripts.lib.static_server import StaticSiteServer
 
 __all__ = [
@@ -45,10 +46,16 @@ _SETTINGS_VARIABLES = (
     "CASES_TABLE",
     "EVENTS_TABLE",
     "IDEMPOTENCY_TABLE",
+    "ACCESS_LOG_TABLE",
+    "ATTEMPTS_TABLE",
     "DYNAMODB_ENDPOINT_URL",
     "PORTAL_ORIGIN",
     "PORTAL_URL",
     "ACCESS_CODE_SECRET",
+    "STAFF_ISSUER",
+    "STAFF_AUDIENCE",
+    "STAFF_JWKS_URL",
+    "STAFF_JWKS_PATH",
     "AWS_PROFILE",
     "AWS_SESSION_TOKEN",
 )
@@ -95,6 +102,8 @@ class StackConfig:
     log_dir: Path | None = None
     quiet_static: bool = False
     dynamodb_install_dir: Path = INSTALL_DIR
+    # The local staff-token issuer's keys (.local/staff-auth for serve, a temporary folder in tests).
+    staff_auth_dir: Path = LOCAL_DIR / "staff-auth"
     extra_api_env: Mapping[str, str] = field(default_factory=dict)
 
     @property
@@ -108,6 +117,15 @@ class StackConfig:
     @property
     def dynamodb_url(self) -> str:
         return f"http://localhost:{self.dynamodb_port}"
+
+    @property
+    def staff_console_url(self) -> str:
+        return f"{self.portal_url}staff/"
+
+    @property
+    def issuer(self) -> LocalIssuer:
+        """The project's own token issuer, whose tokens the local API accepts."""
+        return LocalIssuer(directory=self.staff_auth_dir)
 
 
 def api_environment(config: StackConfig, base: Mapping[str, str] | None = None) -> dict[str, str]:
@@ -127,6 +145,8 @@ def api_environment(config: StackConfig, base: Mapping[str, str] | None = None) 
     )
     if config.storage == "dynamodb":
         env["DYNAMODB_ENDPOINT_URL"] = config.dynamodb_url
+    # Staff sign-in: the API verifies the local issuer's tokens (its keys are made on first use).
+    env.update(config.issuer.environment())
     env.update(config.extra_api_env)
     return env
 
@@ -165,6 +185,15 @@ class LocalStack:
     @property
     def dynamodb_url(self) -> str | None:
         return self.config.dynamodb_url if self.config.storage == "dynamodb" else None
+
+    @property
+    def issuer(self) -> LocalIssuer:
+        """Mints staff tokens this stack's API accepts: ``stack.issuer.token(roles=[...], name=...)``."""
+        return self.config.issuer
+
+    @property
+    def staff_console_url(self) -> str:
+        return self.config.staff_console_url
 
     def _log_path(self, name: str) -> Path | None:
         return None if self.config.log_dir is None else self.config.log_dir / f"{name}.log"
