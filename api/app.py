@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
+import logging
+
 from chalice.app import Chalice
 
 from chalicelib.web.admin import admin_routes
 from chalicelib.web.cors import cors_middleware
 from chalicelib.web.public import public_routes
+from chalicelib.web.request_log import request_log_middleware
 
 app = Chalice(app_name="complaint-portal")
 app.register_blueprint(public_routes)
 app.register_blueprint(admin_routes)
 app.register_middleware(cors_middleware, "http")
+app.register_middleware(request_log_middleware, "http")
+# Our request lines and errors at INFO; the SDKs stay at their default (WARNING): botocore's debug
+# output holds request bodies, hence personal data.
+logging.getLogger("chalicelib").setLevel(logging.INFO)
