@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 from botocore.awsrequest import AWSResponse
+from botocore.compat import HTTPHeaders
 from botocore.endpoint import Endpoint
 
 __all__ = ["DynamoFaults", "inject_dynamodb_faults"]
@@ -46,16 +47,17 @@ class DynamoFaults:
             self.failed[operation] = self.failed.get(operation, 0) + 1
         status = 500 if code == "InternalServerError" else 400
         body = json.dumps({"__type": f"com.amazonaws.dynamodb.v20120810#{code}", "message": "injected fault"})
-        headers = {"Content-Type": "application/x-amz-json-1.0", "x-amzn-RequestId": "injected"}
+        headers = HTTPHeaders.from_dict({"Content-Type": "application/x-amz-json-1.0", "x-amzn-RequestId": "injected"})
         return AWSResponse(request.url, status, headers, _Body(body.encode()))
 
 
 @contextlib.contextmanager
 def inject_dynamodb_faults(monkeypatch: pytest.MonkeyPatch, faults: DynamoFaults) -> Iterator[DynamoFaults]:
-    original = Endpoint._send
+    # Endpoint._send is the last step before the network, below retries and error parsing.
+    original = Endpoint._send  # type: ignore[attr-defined]
 
     def send(self: Endpoint, request: Any) -> Any:
-        if self._endpoint_prefix == "dynamodb":
+        if getattr(self, "_endpoint_prefix", None) == "dynamodb":
             injected = faults.answer(request)
             if injected is not None:
                 return injected
