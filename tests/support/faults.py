@@ -47,7 +47,9 @@ class DynamoFaults:
             self.failed[operation] = self.failed.get(operation, 0) + 1
         status = 500 if code == "InternalServerError" else 400
         body = json.dumps({"__type": f"com.amazonaws.dynamodb.v20120810#{code}", "message": "injected fault"})
-        headers = HTTPHeaders.from_dict({"Content-Type": "application/x-amz-json-1.0", "x-amzn-RequestId": "injected"})
+        headers = HTTPHeaders.from_dict(
+            {"Content-Type": "application/x-amz-json-1.0", "x-amzn-RequestId": "injected"}
+        )
         return AWSResponse(request.url, status, headers, _Body(body.encode()))
 
 
