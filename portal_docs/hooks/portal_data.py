@@ -12,6 +12,7 @@ Loads the data files the API also uses (``api/chalicelib/data/catalog.json``, ``
       {{ policy_table }}             -> a Markdown table of every time limit and window
       {{ categories_list }}          -> a Markdown list of the complaint categories
       {{ rejection_reasons_list }}   -> a Markdown list of the reasons for not accepting
+      {{ rejection_reasons_explained }} -> the same, each with why (strings.yml policy.rejection_why.*)
       {{ glossary.status.received }} -> "已接收" / "Received"
       {{ contacts.phone }}           -> a value of ``extra.contacts`` (localised when it has zh/en)
 
@@ -38,6 +39,8 @@ from mkdocs.structure.pages import Page
 log = logging.getLogger("mkdocs.hooks.portal_data")
 
 LANGUAGES = ("zh", "en")
+# strings.yml keys that explain each reason for not accepting a complaint, by reason code.
+REJECTION_WHY = "policy.rejection_why."
 PLACEHOLDER = re.compile(r"\{\{\s*([A-Za-z_][A-Za-z0-9_.]*)\s*\}\}")
 
 
@@ -70,9 +73,19 @@ def _require_bilingual(where: str, value: Any) -> None:
         raise PluginError(f"portal_data: {where} must have non-empty 'zh' and 'en' texts")
 
 
+def _data_dir(config: MkDocsConfig, root: Path) -> Path:
+    """Where catalog/glossary/policy.json are: ``extra.data_dir`` (env PORTAL_DATA_DIR), relative to
+    mkdocs.yml; the API's own api/chalicelib/data by default."""
+    configured = str(config.extra.get("data_dir") or "").strip()
+    data_dir = (root / configured) if configured else (root / "api" / "chalicelib" / "data")
+    if not data_dir.is_dir():
+        raise PluginError(f"portal_data: the data directory {data_dir} does not exist")
+    return data_dir
+
+
 def _load(config: MkDocsConfig) -> PortalData:
     root = Path(config.config_file_path).resolve().parent
-    data_dir = root / "api" / "chalicelib" / "data"
+    data_dir = _data_dir(config, root)
     catalog = _read_json(data_dir / "catalog.json")
     glossary = _read_json(data_dir / "glossary.json")
     policy = _read_json(data_dir / "policy.json")
@@ -87,6 +100,11 @@ def _load(config: MkDocsConfig) -> PortalData:
         _require_bilingual(f"catalog category '{category['code']}'", category["label"])
     for reason in catalog.get("rejection_reasons", []):
         _require_bilingual(f"catalog rejection reason '{reason['code']}'", reason["label"])
+        if f"{REJECTION_WHY}{reason['code']}" not in strings:
+            raise PluginError(
+                f"portal_data: catalog rejection reason '{reason['code']}' has no explanation "
+                f"'{REJECTION_WHY}{reason['code']}' in portal_docs/strings.yml"
+            )
     for department in catalog["departments"]:
         _require_bilingual(f"catalog department '{department['code']}'", department["label"])
     for group, terms in glossary.items():
@@ -176,6 +194,15 @@ def _categories_list(data: PortalData, lang: str) -> str:
     return "\n".join(lines)
 
 
+def _rejection_reasons_explained(data: PortalData, lang: str) -> str:
+    """Each reason for not accepting (catalog.json) with why (strings.yml), as a Markdown list."""
+    colon = "：" if lang == "zh" else ": "
+    return "\n".join(
+        f"- **{r['label'][lang]}**{colon}{data.strings[REJECTION_WHY + r['code']][lang]}"
+        for r in data.catalog["rejection_reasons"]
+    )
+
+
 def resolve(key: str, lang: str) -> str:
     data = _get()
     parts = key.split(".")
@@ -187,6 +214,8 @@ def resolve(key: str, lang: str) -> str:
             return _categories_list(data, lang)
         if key == "rejection_reasons_list":
             return "\n".join(f"- {r['label'][lang]}" for r in data.catalog["rejection_reasons"])
+        if key == "rejection_reasons_explained":
+            return _rejection_reasons_explained(data, lang)
         if head == "policy" and len(parts) == 2:
             return duration(data.limits[parts[1]], lang)
         if head == "policy" and len(parts) == 3 and parts[2] in ("label", "note"):
