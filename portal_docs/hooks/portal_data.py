@@ -19,7 +19,11 @@ Loads the data files the API also uses (``api/chalicelib/data/catalog.json``, ``
   An unknown placeholder fails the build;
 
 * gives the page templates a ``portal`` object (language, API base, categories, glossary labels,
-  strings) so that the submission form is rendered in the static HTML.
+  strings) so that the submission form is rendered in the static HTML, and the staff console its
+  sign-in configuration (``extra.staff_auth``);
+
+* fails the build when a template (``t['key']``) or a page script (``t("key")``) uses an
+  interface string that portal_docs/strings.yml does not have.
 """
 
 from __future__ import annotations
@@ -42,6 +46,18 @@ LANGUAGES = ("zh", "en")
 # strings.yml keys that explain each reason for not accepting a complaint, by reason code.
 REJECTION_WHY = "policy.rejection_why."
 PLACEHOLDER = re.compile(r"\{\{\s*([A-Za-z_][A-Za-z0-9_.]*)\s*\}\}")
+# A literal string key in a page script: t("staff.queue.title") or t('...').
+SCRIPT_STRING_KEY = re.compile(r"""\bt\(\s*["']([A-Za-z0-9_]+(?:\.[A-Za-z0-9_]+)+)["']""")
+# The scopes the staff console asks the Cognito hosted UI for.
+STAFF_SCOPES = "openid email profile"
+
+
+class Strings(dict[str, str]):
+    """The interface strings of one language; a template asking for a missing one fails the build
+    (Jinja would otherwise render an empty string)."""
+
+    def __missing__(self, key: str) -> str:
+        raise PluginError(f"portal_data: the interface string '{key}' is not in portal_docs/strings.yml")
 
 
 @dataclass
@@ -53,6 +69,7 @@ class PortalData:
     contacts: dict[str, Any]
     api_base: str
     limits: dict[str, dict[str, Any]] = field(default_factory=dict)
+    staff_auth: dict[str, str] = field(default_factory=dict)
 
 
 _data: PortalData | None = None
@@ -131,7 +148,39 @@ def _load(config: MkDocsConfig) -> PortalData:
     if not api_base:
         raise PluginError("portal_data: extra.api_base is empty")
 
-    return PortalData(catalog, glossary, policy, strings, contacts, api_base, limits)
+    _check_script_strings(root / "portal_docs" / "pages" / "assets" / "js", strings)
+    staff_auth = _staff_auth(config.extra.get("staff_auth") or {})
+    return PortalData(catalog, glossary, policy, strings, contacts, api_base, limits, staff_auth)
+
+
+def _check_script_strings(scripts_dir: Path, strings: dict[str, Any]) -> None:
+    """Every literal ``t("key")`` of the page scripts must name a string of strings.yml."""
+    for script in sorted(scripts_dir.glob("*.js")):
+        text = script.read_text(encoding="utf-8")
+        missing = sorted({key for key in SCRIPT_STRING_KEY.findall(text) if key not in strings})
+        if missing:
+            raise PluginError(
+                f"portal_data: {script.name} uses strings missing from portal_docs/strings.yml: "
+                + ", ".join(missing)
+            )
+
+
+def _staff_auth(raw: dict[str, Any]) -> dict[str, str]:
+    """The staff console's Cognito hosted UI (``extra.staff_auth``), or {} when not configured."""
+    domain = str(raw.get("cognito_domain") or "").strip().rstrip("/")
+    client_id = str(raw.get("client_id") or "").strip()
+    if not domain and not client_id:
+        return {}
+    if not domain or not client_id:
+        raise PluginError(
+            "portal_data: extra.staff_auth needs both cognito_domain (STAFF_COGNITO_DOMAIN) and "
+            "client_id (STAFF_COGNITO_CLIENT_ID), or neither"
+        )
+    if "://" not in domain:
+        domain = "https://" + domain
+    if not domain.startswith("https://"):
+        raise PluginError(f"portal_data: extra.staff_auth.cognito_domain must be https, not {domain!r}")
+    return {"cognitoDomain": domain, "clientId": client_id, "scopes": STAFF_SCOPES}
 
 
 def _get() -> PortalData:
@@ -262,7 +311,11 @@ def on_page_markdown(markdown: str, page: Page, config: MkDocsConfig, files: Any
     return PLACEHOLDER.sub(replace, markdown)
 
 
-def _template_view(lang: str) -> dict[str, Any]:
+STAFF_TEMPLATE = "staff.html"
+STAFF_STRINGS = "staff."
+
+
+def _template_view(lang: str, *, staff_console: bool = False) -> dict[str, Any]:
     data = _get()
     departments = {d["code"]: d["label"][lang] for d in data.catalog["departments"]}
     categories = [
@@ -278,7 +331,7 @@ def _template_view(lang: str) -> dict[str, Any]:
     glossary = {
         group: {code: label[lang] for code, label in terms.items()} for group, terms in data.glossary.items()
     }
-    t = {key: text[lang] for key, text in data.strings.items()}
+    t = Strings({key: text[lang] for key, text in data.strings.items()})
     contacts = {key: localise(value, lang) for key, value in data.contacts.items()}
     # What the scripts need, embedded in the page as JSON (no second request, works offline).
     script_data = {
@@ -286,7 +339,14 @@ def _template_view(lang: str) -> dict[str, Any]:
         "apiBase": data.api_base,
         "timezone": data.policy.get("timezone", "Asia/Shanghai"),
         "contacts": {"phone": contacts.get("phone", ""), "hours": contacts.get("phone_hours", "")},
-        "t": t,
+        # The console's strings only travel with the console.
+        "t": t if staff_console else {k: v for k, v in t.items() if not k.startswith(STAFF_STRINGS)},
+    }
+    # The staff console's own data: how staff sign in, and the glossary labels its script shows.
+    staff_data = {
+        "auth": data.staff_auth,
+        "fields": glossary.get("field", {}),
+        "languages": glossary.get("language", {}),
     }
     return {
         "lang": lang,
@@ -297,11 +357,18 @@ def _template_view(lang: str) -> dict[str, Any]:
         "glossary": glossary,
         "t": t,
         "contacts": contacts,
-        # "</" must not appear inside a <script> element.
-        "script_json": json.dumps(script_data, ensure_ascii=False).replace("</", "<\\/"),
+        "script_json": _script_json(script_data),
+        "staff_json": _script_json(staff_data) if staff_console else "{}",
     }
 
 
+def _script_json(value: Any) -> str:
+    # "</" must not appear inside a <script> element.
+    return json.dumps(value, ensure_ascii=False).replace("</", "<\\/")
+
+
 def on_page_context(context: dict[str, Any], page: Page, config: MkDocsConfig, nav: Any) -> dict[str, Any]:
-    context["portal"] = _template_view(page_language(page, config))
+    staff_console = page.meta.get("template") == STAFF_TEMPLATE
+    context["portal"] = _template_view(page_language(page, config), staff_console=staff_console)
+
     return context
