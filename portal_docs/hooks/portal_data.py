@@ -370,5 +370,4 @@ def _script_json(value: Any) -> str:
 def on_page_context(context: dict[str, Any], page: Page, config: MkDocsConfig, nav: Any) -> dict[str, Any]:
     staff_console = page.meta.get("template") == STAFF_TEMPLATE
     context["portal"] = _template_view(page_language(page, config), staff_console=staff_console)
-
     return context
