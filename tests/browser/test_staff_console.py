@@ -340,6 +340,63 @@ def test_a_handler_acting_on_a_case_moved_to_another_department_is_told_why_not(
     expect(error).to_contain_text("不属于您所在的部门")
 
 
+def test_a_confidential_complaint_hides_who_complained_except_from_supervisors(
+    local_stack: LocalStack, page: Page, second_page: Page
+) -> None:
+    # Given a complaint about staff conduct (handled in confidence)
+    tracking_no = file_complaint(
+        local_stack,
+        subject="窗口人员态度恶劣",
+        description="办事窗口工作人员多次推诿，态度恶劣。",
+        category="staff_conduct",
+    )
+    issuer = local_stack.issuer
+
+    # When an officer opens it
+    sign_in(page, local_stack, issuer.token(roles=["officer"], name="王专员"))
+    open_case(page, tracking_no)
+
+    # Then it is marked confidential and the complainant's identity is withheld, saying why
+    expect(page.locator("#sc-case-confidential")).to_be_visible()
+    expect(page.locator("#sc-case-redacted")).to_contain_text("仅主管可见")
+    expect(page.locator('#sc-case-complainant [data-row="name"]')).to_be_hidden()
+    expect(page.locator('#sc-case-complainant [data-row="phone"]')).to_be_hidden()
+
+    # When a supervisor opens it
+    sign_in(second_page, local_stack, issuer.token(roles=["supervisor"], name="张主管"))
+    open_case(second_page, tracking_no)
+
+    # Then the supervisor sees who complained
+    expect(second_page.locator("#sc-case-redacted")).to_be_hidden()
+    expect(second_page.locator('#sc-case-complainant [data-row="name"] dd')).to_have_text("赵六")
+
+
+def test_a_supervisor_extends_the_time_limit_in_beijing_time(local_stack: LocalStack, page: Page) -> None:
+    # Given an accepted complaint opened by a supervisor
+    tracking_no = file_complaint(
+        local_stack, subject="污水处理厂异味", description="污水处理厂附近异味很重，持续多日。"
+    )
+    accept_directly(local_stack, tracking_no, "ecology_environment")
+    sign_in(page, local_stack, local_stack.issuer.token(roles=["supervisor"], name="张主管"))
+    open_case(page, tracking_no)
+
+    # Then the extension form starts from the current response deadline, in Beijing time
+    respond_due = page.locator("#sc-case-deadlines tbody tr", has_text=GLOSSARY["deadline"]["respond"]["zh"])
+    current = respond_due.locator("td").first.inner_text().strip()  # "2026/12/08 23:59"
+    page.locator("#sc-action-extend summary").click()
+    assert page.input_value("#sc-extend-due_at") == current.replace("/", "-").replace(" ", "T")
+
+    # When the supervisor moves it to 17:30 Beijing time on 15 January of the next year
+    year = int(current[:4]) + 1
+    act(page, "extend", {"due_at": f"{year}-01-15T17:30", "reason": "需要第三方检测报告"})
+
+    # Then the new deadline reads 17:30 (not shifted by a time zone) and the extension is recorded
+    expect(respond_due.locator("td").first).to_have_text(f"{year}/01/15 17:30")
+    extension = page.locator('#sc-history li[data-action="extend"]')
+    expect(extension).to_contain_text("需要第三方检测报告")
+    expect(extension).to_contain_text(f"{year}/01/15 17:30")
+
+
 # ------------------------------------------------------------------ the queue
 
 
