@@ -43,6 +43,10 @@ def _keys(schema: Iterable[Mapping[str, object]]) -> dict[str, str]:
     return {str(k["AttributeName"]): str(k["KeyType"]) for k in schema}
 
 
+def _projection(projection: Mapping[str, Any]) -> tuple[str, list[str]]:
+    return projection["ProjectionType"], sorted(projection.get("NonKeyAttributes", []))
+
+
 def _model_shape(model: type[Model]) -> dict[str, Any]:
     schema = model._get_schema()
     ttl = model._ttl_attribute()  # type: ignore[no-untyped-call]
@@ -50,7 +54,7 @@ def _model_shape(model: type[Model]) -> dict[str, Any]:
         "keys": _keys(schema["key_schema"]),
         "attributes": {a["AttributeName"]: a["AttributeType"] for a in schema["attribute_definitions"]},
         "indexes": {
-            i["index_name"]: (_keys(i["key_schema"]), i["projection"]["ProjectionType"])
+            i["index_name"]: (_keys(i["key_schema"]), _projection(i["projection"]))
             for i in schema["global_secondary_indexes"]
         },
         "ttl": ttl.attr_name if ttl is not None else None,
@@ -63,7 +67,7 @@ def _template_shape(properties: dict[str, Any]) -> dict[str, Any]:
         "keys": _keys(properties["KeySchema"]),
         "attributes": {a["AttributeName"]: a["AttributeType"] for a in properties["AttributeDefinitions"]},
         "indexes": {
-            i["IndexName"]: (_keys(i["KeySchema"]), i["Projection"]["ProjectionType"])
+            i["IndexName"]: (_keys(i["KeySchema"]), _projection(i["Projection"]))
             for i in properties.get("GlobalSecondaryIndexes", [])
         },
         "ttl": ttl["AttributeName"] if ttl and ttl["Enabled"] else None,
@@ -148,3 +152,17 @@ def test_the_gateways_401_has_the_apis_error_body_and_the_portals_origin() -> No
     assert response["ResponseParameters"]["gatewayresponse.header.Access-Control-Allow-Origin"] == {
         "Fn::Sub": "'${PortalOrigin}'"
     }
+
+
+def test_the_queue_indexes_hold_no_personal_data() -> None:
+    personal = {
+        "complainant",
+        "description",
+        "location",
+        "desired_outcome",
+        "claim_amount",
+        "access_code_hash",
+    }
+    for index in TEMPLATE["Resources"]["CasesTable"]["Properties"]["GlobalSecondaryIndexes"]:
+        assert index["Projection"]["ProjectionType"] == "INCLUDE"
+        assert not personal & set(index["Projection"]["NonKeyAttributes"]), index["IndexName"]

@@ -183,7 +183,7 @@ def _subjects(repository: CaseRepository, now: datetime, limit: int, **filters: 
     seen, cursor = [], None
     while True:
         page = repository.list_cases(CaseQuery(now=now, limit=limit, cursor=cursor, **filters))
-        seen += [case.details.subject for case in page.cases]
+        seen += [case.subject for case in page.cases]
         cursor = page.cursor
         if cursor is None:
             return seen
@@ -199,7 +199,15 @@ def test_the_queue_selects_and_orders_like_the_fake_using_indexes_only(
     now = _populate([repository, fake], monkeypatch)
     month = now.strftime("%Y-%m")
     operations.clear()
-    for filters in [*QUERIES, {"month": month}, {"month": month, "category": "quality"}]:
+    by_month: list[dict[str, Any]] = [
+        {"month": month},
+        {"month": month, "category": "quality"},
+        # A month with a department or a status is filtered inside their index (found by
+        # schemathesis: the month was not projected there, and DynamoDB refused the query).
+        {"month": month, "department": "urban_management"},
+        {"month": month, "status": Status.ACCEPTED, "overdue": False},
+    ]
+    for filters in [*QUERIES, *by_month]:
         expected = _subjects(fake, now, 100, **filters)
         assert _subjects(repository, now, 100, **filters) == expected, filters
         paged = _subjects(repository, now, 4, **filters)

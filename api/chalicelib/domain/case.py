@@ -78,8 +78,54 @@ class Event:
     data: Mapping[str, str] = field(default_factory=dict)
 
 
+class _Deadlines:
+    """What the deadlines of a case say, for a whole case and for its summary alike."""
+
+    __slots__ = ()
+    status: Status
+    deadlines: tuple[Deadline, ...]
+
+    @property
+    def open_deadlines(self) -> tuple[Deadline, ...]:
+        """Deadlines still to be met. A withdrawn or closed case owes nothing any more."""
+        if self.status in (Status.WITHDRAWN, Status.CLOSED):
+            return ()
+        return tuple(d for d in self.deadlines if d.met_at is None)
+
+    @property
+    def next_due_at(self) -> datetime | None:
+        """The earliest deadline still to be met: what the staff queue is ordered by."""
+        return min((d.due_at for d in self.open_deadlines), default=None)
+
+    @property
+    def awaits_staff(self) -> bool:
+        """Whether someone on the portal's side still has something to do (the open queue)."""
+        return bool(self.open_deadlines)
+
+    def is_overdue(self, now: datetime) -> bool:
+        return any(d.is_overdue(now) for d in self.open_deadlines)
+
+
 @dataclass(frozen=True, slots=True)
-class Case:
+class CaseSummary(_Deadlines):
+    """What the staff queue shows of a case: no complainant, nothing but the subject of what they wrote."""
+
+    tracking_no: str
+    version: int
+    status: Status
+    channel: Channel
+    category: str
+    subject: str
+    confidential: bool
+    submitted_at: datetime
+    updated_at: datetime
+    department: str | None = None
+    priority: Priority | None = None
+    deadlines: tuple[Deadline, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Case(_Deadlines):
     tracking_no: str
     access_code_hash: str
     status: Status
@@ -106,27 +152,24 @@ class Case:
         return self.submitted_at.strftime("%Y-%m")
 
     @property
-    def open_deadlines(self) -> tuple[Deadline, ...]:
-        """Deadlines still to be met. A withdrawn or closed case owes nothing any more."""
-        if self.status in (Status.WITHDRAWN, Status.CLOSED):
-            return ()
-        return tuple(d for d in self.deadlines if d.met_at is None)
-
-    @property
-    def next_due_at(self) -> datetime | None:
-        """The earliest deadline still to be met: what the staff queue is ordered by."""
-        return min((d.due_at for d in self.open_deadlines), default=None)
-
-    @property
-    def awaits_staff(self) -> bool:
-        """Whether someone on the portal's side still has something to do (the open queue)."""
-        return bool(self.open_deadlines)
+    def summary(self) -> CaseSummary:
+        return CaseSummary(
+            tracking_no=self.tracking_no,
+            version=self.version,
+            status=self.status,
+            channel=self.channel,
+            category=self.details.category,
+            subject=self.details.subject,
+            confidential=self.confidential,
+            submitted_at=self.submitted_at,
+            updated_at=self.updated_at,
+            department=self.department,
+            priority=self.priority,
+            deadlines=self.deadlines,
+        )
 
     def deadline(self, kind: str) -> Deadline | None:
         return next((d for d in self.deadlines if d.kind == kind), None)
-
-    def is_overdue(self, now: datetime) -> bool:
-        return any(d.is_overdue(now) for d in self.open_deadlines)
 
     def last_decision_at(self) -> datetime | None:
         """When the complainant was last given a decision (a response or a rejection)."""

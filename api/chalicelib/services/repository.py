@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
-from ..domain.case import Case, Event, Priority
+from ..domain.case import Case, CaseSummary, Event, Priority
 from ..domain.lifecycle import Status
 
 __all__ = [
@@ -53,7 +53,7 @@ class CaseQuery:
 
 @dataclass(frozen=True, slots=True)
 class CasePage:
-    cases: list[Case]
+    cases: list[CaseSummary]
     cursor: str | None
 
 

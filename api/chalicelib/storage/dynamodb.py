@@ -15,9 +15,20 @@ from typing import Any, TypeVar, cast
 from pynamodb.connection import Connection
 from pynamodb.exceptions import PynamoDBConnectionError, PynamoDBException, TransactWriteError
 from pynamodb.expressions.condition import Condition
+from pynamodb.expressions.operand import Path
 from pynamodb.transactions import TransactWrite
 
-from ..domain.case import Actor, ActorKind, Case, Deadline, Event, Milestone, Priority, Visibility
+from ..domain.case import (
+    Actor,
+    ActorKind,
+    Case,
+    CaseSummary,
+    Deadline,
+    Event,
+    Milestone,
+    Priority,
+    Visibility,
+)
 from ..domain.complaint import Channel, Complainant, ComplainantType, ComplaintDetails
 from ..domain.errors import InvalidInputError, StorageUnavailableError, VersionConflictError
 from ..domain.lifecycle import Status
@@ -162,15 +173,37 @@ def case_from_record(record: CaseRecord) -> Case:
         confidential=record.confidential,
         department=record.department,
         priority=cast("Priority | None", record.priority),
-        deadlines=tuple(
-            Deadline(kind=x.kind, due_at=x.due_at, provisional=x.provisional, met_at=x.met_at)
-            for x in record.deadlines
-        ),
+        deadlines=_deadlines_from(record),
         milestones=tuple(Milestone(Status(m.status), m.at) for m in record.milestones),
         review_count=int(record.review_count),
         decided_by=record.decided_by,
         callback_satisfaction=record.callback_satisfaction,
         complainant_rating=record.complainant_rating,
+    )
+
+
+def _deadlines_from(record: CaseRecord) -> tuple[Deadline, ...]:
+    return tuple(
+        Deadline(kind=x.kind, due_at=x.due_at, provisional=x.provisional, met_at=x.met_at)
+        for x in record.deadlines
+    )
+
+
+def summary_from_record(record: CaseRecord) -> CaseSummary:
+    """A case as an index projects it (models.SUMMARY_ATTRIBUTES)."""
+    return CaseSummary(
+        tracking_no=record.tracking_no,
+        version=int(record.version or 0),
+        status=Status(record.status),
+        channel=cast(Channel, record.channel),
+        category=record.category,
+        subject=record.subject,
+        confidential=record.confidential,
+        submitted_at=record.submitted_at,
+        updated_at=record.updated_at,
+        department=record.department,
+        priority=cast("Priority | None", record.priority),
+        deadlines=_deadlines_from(record),
     )
 
 
@@ -291,7 +324,9 @@ class _QueueQuery:
         if status and query.status:
             self.filters.append(CaseRecord.status == query.status.value)
         if month and query.month:
-            self.filters.append(CaseRecord.submitted_month == query.month)
+            # submitted_month is not projected into the queue indexes (DynamoDB refuses a filter on
+            # it there); submitted_at is, stored as UTC text that begins with the (UTC) month.
+            self.filters.append(Path(CaseRecord.submitted_at.attr_name).startswith(f"{query.month}-"))
 
     @property
     def index_name(self) -> str:
@@ -388,7 +423,7 @@ class DynamoCaseRepository:
                 page_size=query.limit,
                 last_evaluated_key=start,
             )
-            cases = [case_from_record(record) for record in results]
+            cases = [summary_from_record(record) for record in results]
             last = results.last_evaluated_key
             return CasePage(cases, _Cursor.encode(plan.index_name, last) if last else None)
 

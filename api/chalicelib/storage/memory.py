@@ -77,7 +77,7 @@ class MemoryCaseRepository:
             selected.sort(key=lambda c: (_queue_at(c), c.tracking_no))
         else:
             selected.sort(key=lambda c: (c.submitted_at, c.tracking_no))
-        page = selected[offset : offset + query.limit]
+        page = [case.summary for case in selected[offset : offset + query.limit]]
         more = offset + query.limit < len(selected)
         return CasePage(page, str(offset + query.limit) if more else None)
 

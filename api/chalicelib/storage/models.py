@@ -27,11 +27,12 @@ from pynamodb.attributes import (
     UTCDateTimeAttribute,
     VersionAttribute,
 )
-from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
+from pynamodb.indexes import AllProjection, GlobalSecondaryIndex, IncludeProjection
 from pynamodb.models import Model
 
 __all__ = [
     "MAX_RETRY_ATTEMPTS",
+    "SUMMARY_ATTRIBUTES",
     "ActorMap",
     "CaseRecord",
     "ComplainantMap",
@@ -88,10 +89,29 @@ class ActorMap(MapAttribute[str, Any]):
     role = UnicodeAttribute(null=True)
 
 
+# What the queue shows of a case, projected into its indexes: never the complainant's identity or what
+# they wrote beyond the subject, so listing reads (and the indexes hold) no personal data.
+SUMMARY_ATTRIBUTES = [
+    "version",
+    "status",
+    "channel",
+    "category",
+    "department",
+    "priority",
+    "subject",
+    "confidential",
+    "submitted_at",
+    "updated_at",
+    "deadlines",
+    "queue_at",
+    "queue",
+]
+
+
 class StatusQueueIndex(GlobalSecondaryIndex["CaseRecord"]):
     class Meta:
         index_name = "status-queue-index"
-        projection = AllProjection()
+        projection = IncludeProjection(SUMMARY_ATTRIBUTES)
 
     status = UnicodeAttribute(hash_key=True)
     queue_key = UnicodeAttribute(range_key=True)
@@ -100,7 +120,7 @@ class StatusQueueIndex(GlobalSecondaryIndex["CaseRecord"]):
 class DepartmentQueueIndex(GlobalSecondaryIndex["CaseRecord"]):
     class Meta:
         index_name = "department-queue-index"
-        projection = AllProjection()
+        projection = IncludeProjection(SUMMARY_ATTRIBUTES)
 
     department = UnicodeAttribute(hash_key=True)
     queue_key = UnicodeAttribute(range_key=True)
@@ -111,7 +131,7 @@ class OpenQueueIndex(GlobalSecondaryIndex["CaseRecord"]):
 
     class Meta:
         index_name = "open-queue-index"
-        projection = AllProjection()
+        projection = IncludeProjection(SUMMARY_ATTRIBUTES)
 
     queue = UnicodeAttribute(hash_key=True)
     queue_key = UnicodeAttribute(range_key=True)
@@ -120,7 +140,7 @@ class OpenQueueIndex(GlobalSecondaryIndex["CaseRecord"]):
 class MonthIndex(GlobalSecondaryIndex["CaseRecord"]):
     class Meta:
         index_name = "month-index"
-        projection = AllProjection()
+        projection = IncludeProjection(SUMMARY_ATTRIBUTES)
 
     submitted_month = UnicodeAttribute(hash_key=True)
     submitted_at = UTCDateTimeAttribute(range_key=True)

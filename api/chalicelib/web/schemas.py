@@ -160,10 +160,10 @@ def parse_complaint(
 
 _MAX_TEXT = 5000
 RequiredText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=_MAX_TEXT)]
+# Blank becomes None first; the constraints apply to text only (on None they would raise).
 OptionalText = Annotated[
-    str | None,
+    Annotated[str, StringConstraints(strip_whitespace=True, max_length=_MAX_TEXT)] | None,
     BeforeValidator(_blank_is_none),
-    StringConstraints(strip_whitespace=True, max_length=_MAX_TEXT),
 ]
 Version = Annotated[int, Field(strict=True, ge=1)]
 DecisionCode = Literal["upheld", "partly_upheld", "not_upheld"]

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from typing import Any, TypedDict
 
 from ..domain.actions import allowed_staff_actions
-from ..domain.case import Case, Event
+from ..domain.case import Case, CaseSummary, Event
 from ..domain.complainant_actions import allowed_complainant_actions
 from ..domain.complaint import CHANNELS, COMPLAINANT_TYPES
 from ..domain.deadlines import Policy
@@ -193,7 +193,7 @@ def _deadline_views(case: Case, now: datetime) -> list[DeadlineView]:
     return public_status_view(case, now)["deadlines"]
 
 
-def case_summary_view(case: Case, now: datetime) -> dict[str, Any]:
+def case_summary_view(case: CaseSummary, now: datetime) -> dict[str, Any]:
     """One line of the staff queue: no complainant identity, so listing logs no personal-data view."""
     open_deadlines = sorted(case.open_deadlines, key=lambda d: d.due_at)
     next_due = open_deadlines[0] if open_deadlines else None
@@ -202,15 +202,12 @@ def case_summary_view(case: Case, now: datetime) -> dict[str, Any]:
         "version": case.version,
         "status": case.status.value,
         "status_label": label("status", case.status.value).as_dict(),
-        "category": {
-            "code": case.details.category,
-            "label": categories()[case.details.category].label.as_dict(),
-        },
+        "category": {"code": case.category, "label": categories()[case.category].label.as_dict()},
         "department": _department(case.department),
-        "suggested_department": _department(categories()[case.details.category].department),
+        "suggested_department": _department(categories()[case.category].department),
         "priority": _coded("priority", case.priority),
         "channel": _coded("channel", case.channel),
-        "subject": case.details.subject,
+        "subject": case.subject,
         "confidential": case.confidential,
         "submitted_at": iso(case.submitted_at),
         "updated_at": iso(case.updated_at),
@@ -261,7 +258,7 @@ def staff_case_view(view: StaffCaseView, staff: StaffMember, now: datetime) -> d
     case = view.case
     d = case.details
     return {
-        **case_summary_view(case, now),
+        **case_summary_view(case.summary, now),
         "identity_visible": view.identity_visible,
         "complainant": _complainant_view(case, view.identity_visible),
         "details": {

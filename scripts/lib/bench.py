@@ -1,0 +1,640 @@
+"""``./scripts/bench``: the API's speed, each figure beside its floor.
+
+Starts an in-memory AWS DynamoDB Local, creates the tables, and measures:
+
+- cold start: a fresh process that imports the API module and serves its first public lookup, against
+  a fresh process that imports boto3, creates one DynamoDB client and makes the same read (medians);
+- per endpoint (submit, public lookup, staff list, staff action), p50 and p99 of the Lambda handler
+  called in process with API Gateway's event, against the same DynamoDB calls made with boto3;
+- the staff list at 1 000 and at 20 000 cases;
+- HTTP throughput of the local API (chalice local with the Nagle fix) under 8 keep-alive connections.
+
+Prints a table and writes ``bench-results.json``. Timing lives here, never in tests.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
+
+from scripts.lib.dynamodb_local import DUMMY_AWS_ENV, DynamoDBLocal
+from scripts.lib.local_api import api_command
+from scripts.lib.paths import API_DIR, REPO_ROOT
+from scripts.lib.ports import free_port
+from scripts.lib.processes import ManagedProcess
+from scripts.lib.staff_tokens import LocalIssuer
+
+RESULTS = REPO_ROOT / "bench-results.json"
+COMPLAINT = {
+    "complainant_type": "individual",
+    "name": "基准测试",
+    "phone": "13800138000",
+    "category": "env_air",
+    "subject": "园区工厂夜间排放废气",
+    "description": "园区东侧工厂每天夜间排放刺鼻废气，影响周边居民休息，已持续两周。",
+    "location": "园区东路18号",
+    "consent": True,
+}
+STAFF_CONTEXT = {"staff_id": "bench-officer", "name": "基准专员", "roles": "officer", "department": ""}
+
+
+def percentile(samples: list[float], q: float) -> float:
+    ordered = sorted(samples)
+    index = min(len(ordered) - 1, max(0, round(q / 100 * (len(ordered) - 1))))
+    return ordered[index]
+
+
+def summary(samples_ms: list[float]) -> dict[str, float]:
+    return {
+        "p50_ms": round(statistics.median(samples_ms), 3),
+        "p99_ms": round(percentile(samples_ms, 99), 3),
+        "n": len(samples_ms),
+    }
+
+
+def timed(action: Callable[[], object], runs: int, warmup: int = 20) -> list[float]:
+    for _ in range(warmup):
+        action()
+    samples = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        action()
+        samples.append((time.perf_counter() - started) * 1000)
+    return samples
+
+
+# --- API Gateway events for the Lambda handler ---------------------------------------------------
+
+
+def api_event(
+    method: str,
+    resource: str,
+    path_parameters: dict[str, str] | None = None,
+    *,
+    body: str | None = None,
+    headers: dict[str, str] | None = None,
+    authorizer: dict[str, str] | None = None,
+) -> dict[str, Any]:
+    path = resource
+    for name, value in (path_parameters or {}).items():
+        path = path.replace("{" + name + "}", value)
+    context: dict[str, Any] = {
+        "resourcePath": resource,
+        "httpMethod": method,
+        "requestId": str(uuid.uuid4()),
+        "stage": "api",
+        "path": path,
+    }
+    if authorizer is not None:
+        context["authorizer"] = {**authorizer, "principalId": authorizer["staff_id"]}
+    return {
+        "resource": resource,
+        "path": path,
+        "httpMethod": method,
+        "headers": {"Host": "bench", "Accept-Language": "zh", **(headers or {})},
+        "multiValueHeaders": None,
+        "queryStringParameters": None,
+        "multiValueQueryStringParameters": None,
+        "pathParameters": path_parameters,
+        "stageVariables": None,
+        "requestContext": context,
+        "body": body,
+        "isBase64Encoded": False,
+    }
+
+
+LAMBDA_CONTEXT = SimpleNamespace(
+    aws_request_id="bench",
+    function_name="complaint-portal-prod",
+    memory_limit_in_mb=512,
+    get_remaining_time_in_millis=lambda: 25_000,
+)
+
+
+# --- The environment: DynamoDB Local, tables, settings ---------------------------------------------
+
+
+@contextmanager
+def environment(work: Path) -> Iterator[dict[str, str]]:
+    with DynamoDBLocal(free_port(), log_path=work / "dynamodb.log") as dynamodb:
+        issuer = LocalIssuer(directory=work / "staff-auth")
+        env = {
+            **DUMMY_AWS_ENV,
+            "AWS_DEFAULT_REGION": DUMMY_AWS_ENV["AWS_REGION"],
+            "DYNAMODB_ENDPOINT_URL": dynamodb.endpoint_url,
+            "STAGE": "test",
+            "STORAGE": "dynamodb",
+            "TABLE_PREFIX": f"bench-{uuid.uuid4().hex[:8]}",
+            "ACCESS_CODE_SECRET": "bench-secret-" + "x" * 32,
+            "PORTAL_ORIGIN": "http://localhost:8000",
+            **issuer.environment(),
+        }
+        os.environ.update(env)
+        from chalicelib.settings import get_settings, reset_settings
+        from chalicelib.storage.tables import ensure_tables
+
+        reset_settings()
+        ensure_tables(get_settings())
+        yield env
+
+
+def boto3_client() -> Any:
+    import boto3
+    from botocore.config import Config
+
+    from chalicelib.settings import get_settings
+
+    settings = get_settings()
+    config = Config(retries={"mode": "standard", "max_attempts": 4})
+    return boto3.client(
+        "dynamodb", endpoint_url=settings.dynamodb_endpoint_url, region_name=settings.region, config=config
+    )
+
+
+def call(app: Any, event: dict[str, Any], expected: int) -> dict[str, Any]:
+    response: dict[str, Any] = app(event, LAMBDA_CONTEXT)
+    if response["statusCode"] != expected:
+        raise RuntimeError(
+            f"{event['httpMethod']} {event['path']}: {response['statusCode']} {response['body']}"
+        )
+    return response
+
+
+def submit_event(key: str) -> dict[str, Any]:
+    return api_event(
+        "POST",
+        "/complaints",
+        body=json.dumps(COMPLAINT, ensure_ascii=False),
+        headers={"Content-Type": "application/json", "Idempotency-Key": key},
+    )
+
+
+# --- Cold start --------------------------------------------------------------------------------------
+
+_APP_CHILD = """
+import json, sys
+from types import SimpleNamespace
+import app
+event = json.loads(sys.argv[1])
+context = SimpleNamespace(aws_request_id="cold", function_name="f", memory_limit_in_mb=512,
+                          get_remaining_time_in_millis=lambda: 25000)
+response = app.app(event, context)
+assert response["statusCode"] == 200, response
+"""
+
+_FLOOR_CHILD = """
+import sys
+import boto3
+client = boto3.client("dynamodb", endpoint_url=sys.argv[1], region_name=sys.argv[2])
+item = client.get_item(TableName=sys.argv[3], Key={"tracking_no": {"S": sys.argv[4]}}, ConsistentRead=True)
+assert "Item" in item
+"""
+
+
+def run_child(argv: list[str], env: dict[str, str]) -> float:
+    started = time.perf_counter()
+    subprocess.run(argv, cwd=API_DIR, env=env, check=True, capture_output=True, timeout=60)
+    return (time.perf_counter() - started) * 1000
+
+
+def cold_start(env: dict[str, str], tracking_no: str, runs: int) -> dict[str, Any]:
+    from chalicelib.settings import get_settings
+
+    settings = get_settings()
+    child_env = {**os.environ, **env, "PYTHONDONTWRITEBYTECODE": "0"}
+    event = api_event("GET", "/complaints/{tracking_no}", {"tracking_no": tracking_no})
+    app_argv = [sys.executable, "-c", _APP_CHILD, json.dumps(event)]
+    floor_argv = [
+        sys.executable,
+        "-c",
+        _FLOOR_CHILD,
+        settings.dynamodb_endpoint_url or "",
+        settings.region,
+        settings.cases_table,
+        tracking_no.replace("-", ""),
+    ]
+    # One run of each first, so both find their bytecode compiled; then alternate.
+    run_child(app_argv, child_env)
+    run_child(floor_argv, child_env)
+    app_ms, floor_ms = [], []
+    for _ in range(runs):
+        app_ms.append(run_child(app_argv, child_env))
+        floor_ms.append(run_child(floor_argv, child_env))
+    app_median, floor_median = statistics.median(app_ms), statistics.median(floor_ms)
+    return {
+        "app_median_ms": round(app_median, 1),
+        "floor_median_ms": round(floor_median, 1),
+        "ratio": round(app_median / floor_median, 3),
+        "runs": runs,
+    }
+
+
+# --- Endpoints in process ------------------------------------------------------------------------------
+
+
+def raw_item(client: Any, table: str, key: dict[str, Any]) -> dict[str, Any]:
+    item: dict[str, Any] = client.get_item(TableName=table, Key=key, ConsistentRead=True)["Item"]
+    return item
+
+
+def endpoints(runs: int) -> dict[str, Any]:
+    from app import app
+    from chalicelib.settings import get_settings
+
+    settings = get_settings()
+    client = boto3_client()
+    results: dict[str, Any] = {}
+
+    # Submit: GetItem (Idempotency-Key) + TransactWriteItems (key, case, first event).
+    counter = iter(range(10**9))
+    submit_samples = timed(lambda: call(app, submit_event(f"bench-{next(counter)}"), 201), runs)
+    receipt = json.loads(call(app, submit_event("bench-template"), 201)["body"])
+    tracking_no = receipt["tracking_no"].replace("-", "")
+    case_item = raw_item(client, settings.cases_table, {"tracking_no": {"S": tracking_no}})
+    event_item = raw_item(
+        client, settings.events_table, {"tracking_no": {"S": tracking_no}, "seq": {"N": "1"}}
+    )
+    idempotency_item = {
+        "key_hash": {"S": "template"},
+        "fingerprint": {"S": "f" * 64},
+        "tracking_no": {"S": tracking_no},
+        "created_at": case_item["submitted_at"],
+        "expires_at": {"N": str(int(time.time()) + 86400)},
+    }
+
+    def submit_floor() -> None:
+        n = str(next(counter))
+        client.get_item(
+            TableName=settings.idempotency_table, Key={"key_hash": {"S": "floor-" + n}}, ConsistentRead=True
+        )
+        number = {"S": f"FLOOR{n}"}
+        client.transact_write_items(
+            TransactItems=[
+                {
+                    "Put": {
+                        "TableName": settings.idempotency_table,
+                        "Item": {**idempotency_item, "key_hash": {"S": "floor-" + n}},
+                        "ConditionExpression": "attribute_not_exists(key_hash) OR expires_at < :now",
+                        "ExpressionAttributeValues": {":now": {"N": str(int(time.time()))}},
+                    }
+                },
+                {
+                    "Put": {
+                        "TableName": settings.cases_table,
+                        "Item": {**case_item, "tracking_no": number},
+                        "ConditionExpression": "attribute_not_exists(tracking_no) AND attribute_not_exists(version)",
+                    }
+                },
+                {
+                    "Put": {
+                        "TableName": settings.events_table,
+                        "Item": {**event_item, "tracking_no": number},
+                        "ConditionExpression": "attribute_not_exists(tracking_no)",
+                    }
+                },
+            ]
+        )
+
+    results["submit"] = {"app": summary(submit_samples), "floor": summary(timed(submit_floor, runs))}
+
+    # Public lookup: GetItem.
+    lookup = api_event("GET", "/complaints/{tracking_no}", {"tracking_no": receipt["tracking_no"]})
+    results["public_lookup"] = {
+        "app": summary(timed(lambda: call(app, lookup, 200), runs)),
+        "floor": summary(
+            timed(
+                lambda: client.get_item(
+                    TableName=settings.cases_table,
+                    Key={"tracking_no": {"S": tracking_no}},
+                    ConsistentRead=True,
+                ),
+                runs,
+            )
+        ),
+    }
+
+    # Staff list: Query on the open queue, a page of 50.
+    results["staff_list"] = staff_list(app, client, runs)
+
+    # Staff action (a note): GetItem, TransactWriteItems (case + event), PutItem (access log), Query (history).
+    results["staff_action"] = staff_action(app, client, runs, case_item, event_item)
+    for figures in results.values():
+        figures["ratio_p50"] = round(figures["app"]["p50_ms"] / figures["floor"]["p50_ms"], 3)
+    return results
+
+
+def staff_list(app: Any, client: Any, runs: int) -> dict[str, Any]:
+    from chalicelib.settings import get_settings
+
+    settings = get_settings()
+    event = api_event("GET", "/admin/complaints", authorizer=STAFF_CONTEXT)
+
+    def floor() -> None:
+        client.query(
+            TableName=settings.cases_table,
+            IndexName="open-queue-index",
+            KeyConditionExpression="#q = :open",
+            ExpressionAttributeNames={"#q": "queue"},
+            ExpressionAttributeValues={":open": {"S": "open"}},
+            Limit=50,
+        )
+
+    return {"app": summary(timed(lambda: call(app, event, 200), runs)), "floor": summary(timed(floor, runs))}
+
+
+def staff_action(
+    app: Any, client: Any, runs: int, case_item: dict[str, Any], event_item: dict[str, Any]
+) -> dict[str, Any]:
+    from chalicelib.settings import get_settings
+
+    settings = get_settings()
+    # A pool of fresh cases, each taking a few notes, so histories stay short as in real work.
+    pool: list[dict[str, Any]] = []
+    for i in range(max(1, (runs + 20) // 10 + 1)):
+        receipt = json.loads(call(app, submit_event(f"action-{i}"), 201)["body"])
+        pool.append({"no": receipt["tracking_no"], "version": 1})
+    turn = iter(range(10**9))
+
+    def act() -> None:
+        case = pool[next(turn) % len(pool)]
+        body = json.dumps(
+            {"action": "note", "expected_version": case["version"], "note": "基准测试备注"},
+            ensure_ascii=False,
+        )
+        event = api_event(
+            "POST",
+            "/admin/complaints/{tracking_no}/actions",
+            {"tracking_no": case["no"]},
+            body=body,
+            headers={"Content-Type": "application/json"},
+            authorizer=STAFF_CONTEXT,
+        )
+        call(app, event, 200)
+        case["version"] += 1
+
+    app_samples = timed(act, runs)
+    floor_pool: list[dict[str, Any]] = []
+    for i in range(len(pool)):
+        number = {"S": f"ACTFLOOR{i}"}
+        client.put_item(
+            TableName=settings.cases_table, Item={**case_item, "tracking_no": number, "version": {"N": "1"}}
+        )
+        client.put_item(TableName=settings.events_table, Item={**event_item, "tracking_no": number})
+        floor_pool.append({"no": number, "version": 1})
+    floor_turn = iter(range(10**9))
+
+    def floor() -> None:
+        case = floor_pool[next(floor_turn) % len(floor_pool)]
+        key = {"tracking_no": case["no"]}
+        client.get_item(TableName=settings.cases_table, Key=key, ConsistentRead=True)
+        version = case["version"]
+        client.transact_write_items(
+            TransactItems=[
+                {
+                    "Put": {
+                        "TableName": settings.cases_table,
+                        "Item": {**case_item, **key, "version": {"N": str(version + 1)}},
+                        "ConditionExpression": "version = :v",
+                        "ExpressionAttributeValues": {":v": {"N": str(version)}},
+                    }
+                },
+                {
+                    "Put": {
+                        "TableName": settings.events_table,
+                        "Item": {
+                            **event_item,
+                            **key,
+                            "seq": {"N": str(version + 1)},
+                            "action": {"S": "note"},
+                            "note": {"S": "基准测试备注"},
+                        },
+                        "ConditionExpression": "attribute_not_exists(tracking_no)",
+                    }
+                },
+            ]
+        )
+        client.put_item(
+            TableName=settings.access_log_table,
+            Item={
+                **key,
+                "viewed_at": {"S": f"{time.time()}#{uuid.uuid4().hex[:8]}"},
+                "staff_id": {"S": "s"},
+                "staff_name": {"S": "n"},
+                "role": {"S": "officer"},
+                "purpose": {"S": "case_view"},
+            },
+        )
+        client.query(
+            TableName=settings.events_table,
+            KeyConditionExpression="tracking_no = :t",
+            ExpressionAttributeValues={":t": case["no"]},
+            ConsistentRead=True,
+        )
+        case["version"] += 1
+
+    return {"app": summary(app_samples), "floor": summary(timed(floor, runs))}
+
+
+# --- The staff list at 1 000 and 20 000 cases ------------------------------------------------------
+
+
+def fill_cases(client: Any, template: dict[str, Any], start: int, stop: int) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from chalicelib.settings import get_settings
+    from chalicelib.storage.models import queue_key
+
+    table = get_settings().cases_table
+    base = datetime.now(UTC)
+
+    def batch(first: int) -> None:
+        requests = []
+        for i in range(first, min(first + 25, stop)):
+            number = f"FILL{i:08d}"
+            due = base + timedelta(minutes=i % 5000 - 2500)
+            item = {
+                **template,
+                "tracking_no": {"S": number},
+                "queue_key": {"S": queue_key(due, number)},
+            }
+            requests.append({"PutRequest": {"Item": item}})
+        pending = {table: requests}
+        while pending:
+            pending = client.batch_write_item(RequestItems=pending).get("UnprocessedItems") or {}
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        list(pool.map(batch, range(start, stop, 25)))
+
+
+def list_scaling(runs: int) -> dict[str, Any]:
+    from app import app
+    from chalicelib.settings import get_settings
+
+    settings = get_settings()
+    client = boto3_client()
+    receipt = json.loads(call(app, submit_event("scaling-template"), 201)["body"])
+    template = raw_item(
+        client, settings.cases_table, {"tracking_no": {"S": receipt["tracking_no"].replace("-", "")}}
+    )
+    event = api_event("GET", "/admin/complaints", authorizer=STAFF_CONTEXT)
+    figures: dict[str, Any] = {}
+    filled = 0
+    for size in (1000, 20000):
+        fill_cases(client, template, filled, size)
+        filled = size
+        figures[str(size)] = summary(timed(lambda: call(app, event, 200), runs))
+    figures["ratio_p50"] = round(figures["20000"]["p50_ms"] / figures["1000"]["p50_ms"], 3)
+    return figures
+
+
+# --- HTTP throughput -----------------------------------------------------------------------------------
+
+
+def throughput(env: dict[str, str], seconds: float, connections: int, work: Path) -> dict[str, Any]:
+    from app import app
+
+    receipt = json.loads(call(app, submit_event("http-template"), 201)["body"])
+    path = f"/complaints/{receipt['tracking_no']}"
+    port = free_port()
+    server = ManagedProcess(
+        "api",
+        api_command(host="127.0.0.1", port=port, stage="test"),
+        cwd=REPO_ROOT,
+        env={**os.environ, **env},
+        log_path=work / "api.log",
+    )
+    server.start()
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                probe = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+                probe.request("GET", path)
+                if probe.getresponse().status == 200:
+                    break
+            except OSError:
+                pass
+            if time.monotonic() > deadline:
+                raise RuntimeError("the local API did not start")
+            time.sleep(0.1)
+        latencies: list[float] = []
+        errors = 0
+        lock = threading.Lock()
+        stop_at = time.monotonic() + seconds
+
+        def client_loop() -> None:
+            nonlocal errors
+            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+            mine: list[float] = []
+            bad = 0
+            while time.monotonic() < stop_at:
+                started = time.perf_counter()
+                connection.request("GET", path)
+                response = connection.getresponse()
+                response.read()
+                mine.append((time.perf_counter() - started) * 1000)
+                bad += response.status != 200
+            with lock:
+                latencies.extend(mine)
+                errors += bad
+
+        started = time.monotonic()
+        threads = [threading.Thread(target=client_loop) for _ in range(connections)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        elapsed = time.monotonic() - started
+    finally:
+        server.stop()
+    return {
+        "connections": connections,
+        "seconds": round(elapsed, 1),
+        "requests": len(latencies),
+        "errors": errors,
+        "requests_per_second": round(len(latencies) / elapsed, 1),
+        "p50_ms": round(statistics.median(latencies), 2),
+        "p99_ms": round(percentile(latencies, 99), 2),
+    }
+
+
+# --- Report ------------------------------------------------------------------------------------------------
+
+
+def report(results: dict[str, Any]) -> str:
+    lines = ["", "complaint portal — benchmark (DynamoDB Local, in-memory)", ""]
+    c = results["cold_start"]
+    lines.append(
+        f"{'cold start (fresh process, first lookup)':44} {c['app_median_ms']:>9.1f} ms   floor {c['floor_median_ms']:>8.1f} ms   ratio {c['ratio']:.2f}"
+    )
+    lines.append("")
+    lines.append(
+        f"{'endpoint (in process)':24} {'p50':>9} {'p99':>9}   {'floor p50':>9} {'floor p99':>9}   ratio p50"
+    )
+    for name, figures in results["endpoints"].items():
+        app_f, floor_f = figures["app"], figures["floor"]
+        lines.append(
+            f"{name:24} {app_f['p50_ms']:>7.2f}ms {app_f['p99_ms']:>7.2f}ms   {floor_f['p50_ms']:>7.2f}ms {floor_f['p99_ms']:>7.2f}ms   {figures['ratio_p50']:.2f}"
+        )
+    s = results["staff_list_scaling"]
+    lines.append("")
+    lines.append(
+        f"{'staff list p50 at 1 000 / 20 000 cases':44} {s['1000']['p50_ms']:.2f} ms / {s['20000']['p50_ms']:.2f} ms   ratio {s['ratio_p50']:.2f}"
+    )
+    t = results["http_throughput"]
+    lines.append(
+        f"{'HTTP, 8 keep-alive connections':44} {t['requests_per_second']:.0f} req/s   p50 {t['p50_ms']:.2f} ms   p99 {t['p99_ms']:.2f} ms   errors {t['errors']}"
+    )
+    lines.append("")
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="./scripts/bench", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--runs", type=int, default=500, help="timed calls per endpoint (default 500)")
+    parser.add_argument(
+        "--cold-runs", type=int, default=11, help="fresh processes for the cold start (default 11)"
+    )
+    parser.add_argument("--seconds", type=float, default=10.0, help="duration of the HTTP run (default 10)")
+    args = parser.parse_args(argv)
+    sys.path.insert(0, str(API_DIR))
+    with tempfile.TemporaryDirectory(prefix="bench-") as tmp, environment(Path(tmp)) as env:
+        from chalicelib.domain.tracking import format_code
+
+        results: dict[str, Any] = {"machine": {"cpus": os.cpu_count(), "python": sys.version.split()[0]}}
+        print("==> endpoints in process", file=sys.stderr)
+        results["endpoints"] = endpoints(args.runs)
+        from app import app
+
+        number = json.loads(call(app, submit_event("cold-template"), 201)["body"])["tracking_no"]
+        print("==> cold start", file=sys.stderr)
+        results["cold_start"] = cold_start(env, format_code(number.replace("-", "")), args.cold_runs)
+        print("==> staff list at 1 000 and 20 000 cases", file=sys.stderr)
+        results["staff_list_scaling"] = list_scaling(max(100, args.runs // 2))
+        print("==> HTTP throughput", file=sys.stderr)
+        results["http_throughput"] = throughput(env, args.seconds, 8, Path(tmp))
+    RESULTS.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    print(report(results))
+    print(f"written to {RESULTS.relative_to(REPO_ROOT)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
