@@ -166,3 +166,24 @@ def test_the_queue_indexes_hold_no_personal_data() -> None:
     for index in TEMPLATE["Resources"]["CasesTable"]["Properties"]["GlobalSecondaryIndexes"]:
         assert index["Projection"]["ProjectionType"] == "INCLUDE"
         assert not personal & set(index["Projection"]["NonKeyAttributes"]), index["IndexName"]
+
+
+def test_staff_tokens_come_from_the_stacks_own_cognito_user_pool() -> None:
+    resources = TEMPLATE["Resources"]
+    variables = resources["APIHandler"]["Properties"]["Environment"]["Variables"]
+    assert "${StaffUserPool}" in variables["STAFF_ISSUER"]["Fn::Sub"]
+    assert variables["STAFF_AUDIENCE"] == {"Ref": "StaffConsoleClient"}
+    assert variables["STAFF_JWKS_URL"]["Fn::Sub"].endswith("/.well-known/jwks.json")
+    groups = {
+        r["Properties"]["GroupName"]
+        for r in resources.values()
+        if r.get("Type") == "AWS::Cognito::UserPoolGroup"
+    }
+    assert groups == {"officer", "handler", "supervisor"}
+    client = resources["StaffConsoleClient"]["Properties"]
+    # The console is a public client: authorization code with PKCE, no secret in the browser.
+    assert client["GenerateSecret"] is False
+    assert client["AllowedOAuthFlows"] == ["code"]
+    assert (
+        resources["StaffUserPool"]["Properties"]["AdminCreateUserConfig"]["AllowAdminCreateUserOnly"] is True
+    )
