@@ -69,15 +69,16 @@ def _limit(code: str, raw: dict[str, object]) -> TimeLimit:
     amount = raw[units[0]]
     if not isinstance(amount, int) or isinstance(amount, bool) or amount < 1:
         raise ValueError(f"policy.json: {code}.{units[0]} must be a positive whole number")
-    label, note = raw["label"], raw["note"]
-    assert isinstance(label, dict) and isinstance(note, dict)
+    label, note = raw.get("label"), raw.get("note")
+    if not isinstance(label, dict) or not isinstance(note, dict):
+        raise ValueError(f"policy.json: {code} needs a zh/en label and note")
     return TimeLimit(code, amount, units[0], Label(**label), Label(**note))
 
 
 def load_policy(raw: dict[str, object]) -> Policy:
-    offset = raw["utc_offset_hours"]
-    limits, windows = raw["time_limits"], raw["windows"]
-    assert isinstance(offset, int) and isinstance(limits, dict) and isinstance(windows, dict)
+    offset, limits, windows = raw.get("utc_offset_hours"), raw.get("time_limits"), raw.get("windows")
+    if not isinstance(offset, int) or not isinstance(limits, dict) or not isinstance(windows, dict):
+        raise ValueError("policy.json needs utc_offset_hours, time_limits and windows")
     return Policy(
         zone=timezone(timedelta(hours=offset)),
         limits={code: _limit(code, spec) for code, spec in limits.items()},

@@ -85,6 +85,28 @@ class PublicStatusView(TypedDict):
     milestones: list[MilestoneView]
 
 
+def _deadlines_view(case: Case, now: datetime) -> list[DeadlineView]:
+    still_open = case.open_deadlines  # a closed or withdrawn case is late for nothing any more
+    return [
+        {
+            "kind": d.kind,
+            "label": label("deadline", d.kind).as_dict(),
+            "due_at": iso(d.due_at),
+            "provisional": d.provisional,
+            "met_at": iso(d.met_at) if d.met_at else None,
+            "overdue": d in still_open and d.is_overdue(now),
+        }
+        for d in case.deadlines
+    ]
+
+
+def _milestones_view(case: Case) -> list[MilestoneView]:
+    return [
+        {"status": m.status.value, "label": label("status", m.status.value).as_dict(), "at": iso(m.at)}
+        for m in case.milestones
+    ]
+
+
 def public_status_view(case: Case, now: datetime) -> PublicStatusView:
     return {
         "tracking_no": format_code(case.tracking_no),
@@ -97,21 +119,8 @@ def public_status_view(case: Case, now: datetime) -> PublicStatusView:
         "channel": {"code": case.channel, "label": label("channel", case.channel).as_dict()},
         "submitted_at": iso(case.submitted_at),
         "updated_at": iso(case.updated_at),
-        "deadlines": [
-            {
-                "kind": d.kind,
-                "label": label("deadline", d.kind).as_dict(),
-                "due_at": iso(d.due_at),
-                "provisional": d.provisional,
-                "met_at": iso(d.met_at) if d.met_at else None,
-                "overdue": d.is_overdue(now),
-            }
-            for d in case.deadlines
-        ],
-        "milestones": [
-            {"status": m.status.value, "label": label("status", m.status.value).as_dict(), "at": iso(m.at)}
-            for m in case.milestones
-        ],
+        "deadlines": _deadlines_view(case, now),
+        "milestones": _milestones_view(case),
     }
 
 
@@ -187,10 +196,6 @@ def _coded(section: str, code: str | None) -> dict[str, Any] | None:
 
 def _department(code: str | None) -> dict[str, Any] | None:
     return {"code": code, "label": departments()[code].label.as_dict()} if code in departments() else None
-
-
-def _deadline_views(case: Case, now: datetime) -> list[DeadlineView]:
-    return public_status_view(case, now)["deadlines"]
 
 
 def case_summary_view(case: CaseSummary, now: datetime) -> dict[str, Any]:
@@ -269,8 +274,8 @@ def staff_case_view(view: StaffCaseView, staff: StaffMember, now: datetime) -> d
             "desired_outcome": d.desired_outcome,
             "claim_amount": str(d.claim_amount) if d.claim_amount is not None else None,
         },
-        "deadlines": _deadline_views(case, now),
-        "milestones": public_status_view(case, now)["milestones"],
+        "deadlines": _deadlines_view(case, now),
+        "milestones": _milestones_view(case),
         "review_count": case.review_count,
         "decided_by": case.decided_by,
         "callback_satisfaction": _coded("satisfaction", case.callback_satisfaction),
