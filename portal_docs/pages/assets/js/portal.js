@@ -159,8 +159,8 @@
   }
 
   /*
-   * A request to the API. Resolves to {status, body} (body: parsed JSON or null); rejects only
-   * when the network fails.
+   * A request to the API. Resolves to {status, body, headers} (body: parsed JSON or null; headers:
+   * the response's Headers); rejects only when the network fails.
    */
   function request(method, path, options) {
     var opts = options || {};
@@ -181,7 +181,7 @@
         } catch (error) {
           body = null;
         }
-        return { status: response.status, body: body };
+        return { status: response.status, body: body, headers: response.headers };
       });
     });
   }
