@@ -25,7 +25,7 @@ Screenshot = Callable[["Page", str], Path]
 DATA_DIR = REPO_ROOT / "api" / "chalicelib" / "data"
 CATALOG: dict[str, Any] = json.loads((DATA_DIR / "catalog.json").read_text(encoding="utf-8"))
 GLOSSARY: dict[str, Any] = json.loads((DATA_DIR / "glossary.json").read_text(encoding="utf-8"))
-PAGES = ("", "submit/", "status/", "process/", "policy/", "faq/")
+PAGES = ("", "submit/", "status/", "process/", "policy/", "faq/", "privacy/", "accessibility/")
 
 
 def file_complaint(stack: LocalStack) -> str:

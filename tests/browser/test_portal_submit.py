@@ -262,7 +262,7 @@ def test_english_form_is_complete_and_files_in_english(
     page.on("request", remember_posts)
     page.goto(submit_page(local_stack, "en"))
     assert page.locator("html").get_attribute("lang") == "en"
-    expect(page.locator("h1")).to_have_text("Submit a complaint")
+    expect(page.locator("#page-intro h1")).to_have_text("Submit a complaint")
     expect(page.locator('label[for="cf-subject"]')).to_have_text("Summary")
     labels = page.locator("#cf-category option").evaluate_all(
         "options => options.map(o => o.textContent.trim())"
