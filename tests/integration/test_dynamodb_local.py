@@ -186,3 +186,67 @@ def test_concurrent_wrong_codes_are_all_counted(settings: Settings) -> None:
     assert sorted(counts) == list(range(1, 41))
     assert counter.failures("CASE:1") == 40
     assert counter.failures("CASE:2") == 0
+
+
+def test_tables_from_an_older_schema_are_brought_up_to_date(settings: Settings) -> None:
+    from chalicelib.services.repository import CaseQuery
+    from chalicelib.storage.models import CaseRecord
+    from chalicelib.storage.tables import _wait_until_settled
+
+    # Given a cases table as an earlier version made it: one index projecting whole items, no open
+    # queue, and a case written without the queue's attributes
+    client = boto3.client(
+        "dynamodb", endpoint_url=settings.dynamodb_endpoint_url, region_name=settings.region
+    )
+    repository = DynamoCaseRepository(region=settings.region, host=settings.dynamodb_endpoint_url)
+    receipt = submit(repository)
+    number = receipt.case.tracking_no
+    for index in ("open-queue-index", "status-queue-index"):
+        client.update_table(
+            TableName=settings.cases_table, GlobalSecondaryIndexUpdates=[{"Delete": {"IndexName": index}}]
+        )
+        _wait_until_settled(client, settings.cases_table, gone=index)
+    client.update_table(
+        TableName=settings.cases_table,
+        AttributeDefinitions=[
+            {"AttributeName": "status", "AttributeType": "S"},
+            {"AttributeName": "queue_at", "AttributeType": "S"},
+        ],
+        GlobalSecondaryIndexUpdates=[
+            {
+                "Create": {
+                    "IndexName": "status-queue-index",
+                    "KeySchema": [
+                        {"AttributeName": "status", "KeyType": "HASH"},
+                        {"AttributeName": "queue_at", "KeyType": "RANGE"},
+                    ],
+                    "Projection": {"ProjectionType": "ALL"},
+                }
+            }
+        ],
+    )
+    _wait_until_settled(client, settings.cases_table)
+    client.update_item(
+        TableName=settings.cases_table,
+        Key={"tracking_no": {"S": number}},
+        UpdateExpression="REMOVE queue_key, #q",
+        ExpressionAttributeNames={"#q": "queue"},
+    )
+
+    # When the tables are ensured again
+    changes = ensure_tables(settings)
+
+    # Then the indexes are the models' and the old case is in the queue, its version unchanged
+    assert any("built index open-queue-index" in c for c in changes), changes
+    assert any("dropped index status-queue-index" in c for c in changes), changes
+    assert any("gave 1 older cases" in c for c in changes), changes
+    described = client.describe_table(TableName=settings.cases_table)["Table"]["GlobalSecondaryIndexes"]
+    assert {i["IndexName"]: i["Projection"]["ProjectionType"] for i in described} == dict.fromkeys(
+        ("status-queue-index", "department-queue-index", "open-queue-index", "month-index"), "INCLUDE"
+    )
+    now = datetime.now(UTC)
+    for query in (CaseQuery(now=now), CaseQuery(now=now, status=receipt.case.status)):
+        assert [s.tracking_no for s in repository.list_cases(query).cases] == [number]
+    stored = CaseRecord.get(number)
+    assert stored.version == 1
+    assert ensure_tables(settings) == []

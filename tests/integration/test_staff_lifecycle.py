@@ -331,3 +331,16 @@ def test_handlers_list_only_their_departments_cases(client: Client, issuer: Test
     assert status == 403
     _, everything, _ = get_json(client, "/admin/complaints", people.officer)
     assert len(everything["items"]) == 2
+
+
+def test_a_registration_without_its_channel_reports_every_mistake_at_once(
+    client: Client, issuer: TestIssuer
+) -> None:
+    people = People(issuer)
+    incomplete = {key: value for key, value in COMPLAINT.items() if key not in ("subject", "consent")}
+    status, body, _ = post_json(
+        client, "/admin/complaints", incomplete, {**people.officer, "Accept-Language": "en"}
+    )
+    assert status == 400
+    assert set(body["error"]["fields"]) == {"channel", "subject", "consent"}
+    assert body["error"]["fields"]["channel"] == "Channel is required."

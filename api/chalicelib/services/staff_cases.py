@@ -7,10 +7,10 @@ from datetime import datetime
 
 from ..domain.actions import StaffAction, apply_staff_action
 from ..domain.case import Case, Event
-from ..domain.complaint import Channel, ComplaintDraft
+from ..domain.complaint import Channel, ComplaintDraft, check_draft
 from ..domain.deadlines import Policy
-from ..domain.errors import ForbiddenError, VersionConflictError
-from ..domain.messages import Message
+from ..domain.errors import ForbiddenError, InvalidInputError, VersionConflictError
+from ..domain.messages import Message, field_message
 from ..domain.staff import Role, StaffMember
 from .lookup import find_case
 from .repository import AccessEntry, CasePage, CaseQuery, CaseRepository
@@ -70,7 +70,7 @@ def register_complaint(
     staff: StaffMember,
     draft: ComplaintDraft,
     *,
-    channel: Channel,
+    channel: Channel | None,
     idempotency_key: str | None,
     access_code_secret: str,
     now: datetime,
@@ -78,6 +78,13 @@ def register_complaint(
 ) -> Receipt:
     """A complaint received by phone, letter, visit, e-mail or the suggestion box, registered by an officer."""
     staff.ensure_role(_REGISTRARS)
+    if channel is None:
+        missing = {"channel": field_message("required", "channel")}
+        try:
+            check_draft(draft, today=policy.local_date(now))
+        except InvalidInputError as error:
+            raise InvalidInputError({**error.fields, **missing}) from None
+        raise InvalidInputError(missing)
     return submit_complaint(
         repository,
         draft,

@@ -101,6 +101,7 @@ SUMMARY_ATTRIBUTES = [
     "subject",
     "confidential",
     "submitted_at",
+    "submitted_month",
     "updated_at",
     "deadlines",
     "queue_at",
@@ -108,10 +109,15 @@ SUMMARY_ATTRIBUTES = [
 ]
 
 
+def _summary(*index_keys: str) -> IncludeProjection:
+    # An index always holds its own keys and the table's; naming them again is refused by DynamoDB.
+    return IncludeProjection([name for name in SUMMARY_ATTRIBUTES if name not in index_keys])
+
+
 class StatusQueueIndex(GlobalSecondaryIndex["CaseRecord"]):
     class Meta:
         index_name = "status-queue-index"
-        projection = IncludeProjection(SUMMARY_ATTRIBUTES)
+        projection = _summary("status")
 
     status = UnicodeAttribute(hash_key=True)
     queue_key = UnicodeAttribute(range_key=True)
@@ -120,7 +126,7 @@ class StatusQueueIndex(GlobalSecondaryIndex["CaseRecord"]):
 class DepartmentQueueIndex(GlobalSecondaryIndex["CaseRecord"]):
     class Meta:
         index_name = "department-queue-index"
-        projection = IncludeProjection(SUMMARY_ATTRIBUTES)
+        projection = _summary("department")
 
     department = UnicodeAttribute(hash_key=True)
     queue_key = UnicodeAttribute(range_key=True)
@@ -131,7 +137,7 @@ class OpenQueueIndex(GlobalSecondaryIndex["CaseRecord"]):
 
     class Meta:
         index_name = "open-queue-index"
-        projection = IncludeProjection(SUMMARY_ATTRIBUTES)
+        projection = _summary("queue")
 
     queue = UnicodeAttribute(hash_key=True)
     queue_key = UnicodeAttribute(range_key=True)
@@ -140,7 +146,7 @@ class OpenQueueIndex(GlobalSecondaryIndex["CaseRecord"]):
 class MonthIndex(GlobalSecondaryIndex["CaseRecord"]):
     class Meta:
         index_name = "month-index"
-        projection = IncludeProjection(SUMMARY_ATTRIBUTES)
+        projection = _summary("submitted_month", "submitted_at")
 
     submitted_month = UnicodeAttribute(hash_key=True)
     submitted_at = UTCDateTimeAttribute(range_key=True)

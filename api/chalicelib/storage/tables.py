@@ -1,12 +1,20 @@
-"""Create the tables the settings name, if missing: ``python -m chalicelib.storage.tables`` (cwd api/).
+"""Create the tables the settings name, or bring existing ones up to date:
+``python -m chalicelib.storage.tables`` (cwd api/).
 
-Deployed stages get their tables from CloudFormation (infra/); this is for DynamoDB Local."""
+For DynamoDB Local, where a developer's data outlives changes to the models: missing or changed
+indexes are (re)built, and cases written before an attribute the indexes need existed get it.
+Deployed stages get their tables from CloudFormation (infra/). This is a maintenance tool, not a
+request path: it may Scan.
+"""
 
 from __future__ import annotations
 
 import sys
+import time
+from typing import Any
 
 from ..settings import Settings, get_settings
+from .dynamodb import case_from_record, case_to_record
 from .models import (
     AccessLogRecord,
     AttemptRecord,
@@ -17,6 +25,9 @@ from .models import (
 )
 
 __all__ = ["bind", "ensure_tables", "main"]
+
+_MODELS = (CaseRecord, EventRecord, IdempotencyRecordModel, AccessLogRecord, AttemptRecord)
+_WAIT_SECONDS = 120
 
 
 def bind(settings: Settings) -> None:
@@ -31,15 +42,133 @@ def bind(settings: Settings) -> None:
     )
 
 
+def _client(model: Any) -> Any:
+    return model._get_connection().connection.client
+
+
+def _wanted_indexes(model: Any) -> dict[str, dict[str, Any]]:
+    schema = model._get_schema()
+    return {
+        index["index_name"]: {
+            "KeySchema": sorted(index["key_schema"], key=lambda k: k["KeyType"]),
+            "Projection": {
+                "ProjectionType": index["projection"]["ProjectionType"],
+                **(
+                    {"NonKeyAttributes": sorted(index["projection"]["NonKeyAttributes"])}
+                    if "NonKeyAttributes" in index["projection"]
+                    else {}
+                ),
+            },
+            "AttributeDefinitions": index["attribute_definitions"],
+        }
+        for index in schema["global_secondary_indexes"]
+    }
+
+
+def _existing_indexes(description: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    return {
+        index["IndexName"]: {
+            "KeySchema": sorted(index["KeySchema"], key=lambda k: k["KeyType"]),
+            "Projection": {
+                "ProjectionType": index["Projection"]["ProjectionType"],
+                **(
+                    {"NonKeyAttributes": sorted(index["Projection"]["NonKeyAttributes"])}
+                    if "NonKeyAttributes" in index["Projection"]
+                    else {}
+                ),
+            },
+        }
+        for index in description.get("GlobalSecondaryIndexes", [])
+    }
+
+
+def _wait_until_settled(client: Any, table: str, gone: str | None = None) -> dict[str, Any]:
+    deadline = time.monotonic() + _WAIT_SECONDS
+    while True:
+        description: dict[str, Any] = client.describe_table(TableName=table)["Table"]
+        indexes = description.get("GlobalSecondaryIndexes", [])
+        busy = description["TableStatus"] != "ACTIVE" or any(
+            i.get("IndexStatus") != "ACTIVE" for i in indexes
+        )
+        if not busy and all(i["IndexName"] != gone for i in indexes):
+            return description
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"{table}: indexes still changing after {_WAIT_SECONDS} s")
+        time.sleep(0.2)
+
+
+def _sync_indexes(model: Any) -> list[str]:
+    client, table = _client(model), model.Meta.table_name
+    existing = _existing_indexes(_wait_until_settled(client, table))
+    wanted = _wanted_indexes(model)
+    changes = []
+    for name, index in existing.items():
+        target = wanted.get(name)
+        if target is None or {k: target[k] for k in ("KeySchema", "Projection")} != index:
+            client.update_table(
+                TableName=table, GlobalSecondaryIndexUpdates=[{"Delete": {"IndexName": name}}]
+            )
+            _wait_until_settled(client, table, gone=name)
+            changes.append(f"{table}: dropped index {name} (changed or no longer used)")
+    current = _existing_indexes(_wait_until_settled(client, table))
+    for name, index in wanted.items():
+        if name in current:
+            continue
+        client.update_table(
+            TableName=table,
+            AttributeDefinitions=index["AttributeDefinitions"],
+            GlobalSecondaryIndexUpdates=[
+                {
+                    "Create": {
+                        "IndexName": name,
+                        "KeySchema": index["KeySchema"],
+                        "Projection": index["Projection"],
+                    }
+                }
+            ],
+        )
+        _wait_until_settled(client, table)
+        changes.append(f"{table}: built index {name}")
+    return changes
+
+
+def _backfill_queue_attributes() -> list[str]:
+    """Cases written before the queue's attributes existed get them (without a new version)."""
+    client, table = _client(CaseRecord), CaseRecord.Meta.table_name
+    updated = 0
+    for record in CaseRecord.scan(CaseRecord.queue_key.does_not_exist()):
+        derived = case_to_record(case_from_record(record))
+        values = {
+            ":key": {"S": derived.queue_key},
+            ":at": {"S": CaseRecord.queue_at.serialize(derived.queue_at)},
+        }
+        expression = "SET queue_key = :key, queue_at = :at"
+        if derived.queue:
+            expression += ", #queue = :queue"
+            values[":queue"] = {"S": derived.queue}
+        client.update_item(
+            TableName=table,
+            Key={"tracking_no": {"S": record.tracking_no}},
+            UpdateExpression=expression,
+            ExpressionAttributeValues=values,
+            **({"ExpressionAttributeNames": {"#queue": "queue"}} if derived.queue else {}),
+        )
+        updated += 1
+    return [f"{table}: gave {updated} older cases their queue attributes"] if updated else []
+
+
 def ensure_tables(settings: Settings) -> list[str]:
-    """Create the missing tables (with their indexes and TTL); return the names created."""
+    """Create missing tables (with their indexes and TTL) and update existing ones; say what changed."""
     bind(settings)
-    created: list[str] = []
-    for model in (CaseRecord, EventRecord, IdempotencyRecordModel, AccessLogRecord, AttemptRecord):
+    changes: list[str] = []
+    for model in _MODELS:
         if not model.exists():
             model.create_table(wait=True, billing_mode="PAY_PER_REQUEST")
-            created.append(model.Meta.table_name)
-    return created
+            changes.append(f"created table {model.Meta.table_name}")
+        else:
+            changes += _sync_indexes(model)
+    changes += _backfill_queue_attributes()
+    return changes
 
 
 def main() -> int:
@@ -47,12 +176,12 @@ def main() -> int:
     if settings.storage != "dynamodb":
         print("STORAGE is not dynamodb: no tables to create")
         return 0
-    created = ensure_tables(settings)
+    changes = ensure_tables(settings)
     where = settings.dynamodb_endpoint_url or settings.region
-    for name in created:
-        print(f"created table {name} ({where})")
-    if not created:
-        print(f"tables present ({where})")
+    for change in changes:
+        print(f"{change} ({where})")
+    if not changes:
+        print(f"tables present and current ({where})")
     return 0
 
 

@@ -9,7 +9,7 @@ to keep pydantic off the cold path of the others.
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, overload
 
 from pydantic import (
     AwareDatetime,
@@ -99,7 +99,8 @@ class ComplaintSubmission(BaseModel):
 class StaffComplaintRegistration(ComplaintSubmission):
     """A complaint an officer registers from another channel."""
 
-    channel: Literal["phone", "letter", "visit", "email", "mailbox"]
+    # Checked with the complaint's own rules, so a forgotten channel is reported with every other mistake.
+    channel: Literal["phone", "letter", "visit", "email", "mailbox"] | None = None
 
 
 _FIELD_MESSAGES = {
@@ -144,15 +145,27 @@ def _refusal(error: ValidationError, *, tagged: bool = False) -> RequestError:
     return RequestError(400, "validation_failed", Message("validation_failed"), fields)
 
 
+@overload
+def parse_complaint(
+    kind: BodyKind, body: bytes, form: dict[str, str] | None, *, staff: Literal[False]
+) -> tuple[ComplaintDraft, Channel]: ...
+
+
+@overload
+def parse_complaint(
+    kind: BodyKind, body: bytes, form: dict[str, str] | None, *, staff: Literal[True]
+) -> tuple[ComplaintDraft, Channel | None]: ...
+
+
 def parse_complaint(
     kind: BodyKind, body: bytes, form: dict[str, str] | None, *, staff: bool
-) -> tuple[ComplaintDraft, Channel]:
+) -> tuple[ComplaintDraft, Channel | None]:
     schema = StaffComplaintRegistration if staff else ComplaintSubmission
     try:
         parsed = schema.model_validate_strings(form) if kind == "form" else schema.model_validate_json(body)
     except ValidationError as error:
         raise _refusal(error) from error
-    channel: Channel = parsed.channel if isinstance(parsed, StaffComplaintRegistration) else "web"
+    channel: Channel | None = parsed.channel if isinstance(parsed, StaffComplaintRegistration) else "web"
     return parsed.to_draft(), channel
 
 
