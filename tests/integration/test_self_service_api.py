@@ -110,6 +110,16 @@ def test_actions_allowed_while_the_case_is_open(client: Client, kind: str, statu
     assert view["messages"][-1]["text"] == next(iter(ACTIONS[kind].values()))
 
 
+@pytest.mark.parametrize("reason", [None, "", "   "])
+def test_a_blank_or_null_optional_text_counts_as_not_given(client: Client, reason: str | None) -> None:
+    # Found by schemathesis: an optional text sent as null or blank was a 500.
+    number, code = file(client)
+    status, view, _ = post_json(client, f"/complaints/{number}/withdraw", {"reason": reason}, code)
+    assert status == 200, view
+    assert view["status"] == "withdrawn"
+    assert view["messages"][-1]["text"] is None
+
+
 @pytest.mark.parametrize("kind", ["feedback", "review"])
 def test_rating_and_review_are_refused_before_a_response(client: Client, kind: str) -> None:
     number, code = file(client)
