@@ -21,7 +21,7 @@ from .auth import authorizer_context, staff_from_context, verify_staff_token
 from .cors import preflight_response
 from .requests import body_kind, idempotency_key, limited_body
 from .responses import json_response
-from .routing import endpoint
+from .routing import ANY_CONTENT_TYPE, endpoint
 from .views import case_summary_view, receipt_view, staff_case_view
 
 __all__ = ["ALL_STAFF", "admin_routes", "allowed_roles"]
@@ -79,7 +79,9 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
-@admin_routes.route("/admin/complaints", methods=["GET"], authorizer=staff_authorizer)
+@admin_routes.route(
+    "/admin/complaints", methods=["GET"], content_types=ANY_CONTENT_TYPE, authorizer=staff_authorizer
+)
 @_for(ALL_STAFF)
 def list_complaints() -> Response:
     from .schemas import parse_queue_parameters
@@ -125,7 +127,12 @@ def register() -> Response:
     return json_response(receipt_view(receipt, default_policy()), 201, replayed)
 
 
-@admin_routes.route("/admin/complaints/{tracking_no}", methods=["GET"], authorizer=staff_authorizer)
+@admin_routes.route(
+    "/admin/complaints/{tracking_no}",
+    methods=["GET"],
+    content_types=ANY_CONTENT_TYPE,
+    authorizer=staff_authorizer,
+)
 @_for(ALL_STAFF)
 def case_detail(tracking_no: str) -> Response:
     staff, now = _staff(), _now()
@@ -161,7 +168,10 @@ def act(tracking_no: str) -> Response:
 
 
 @admin_routes.route(
-    "/admin/complaints/{tracking_no}/access-log", methods=["GET"], authorizer=staff_authorizer
+    "/admin/complaints/{tracking_no}/access-log",
+    methods=["GET"],
+    content_types=ANY_CONTENT_TYPE,
+    authorizer=staff_authorizer,
 )
 @_for(_SUPERVISORS)
 def access_log(tracking_no: str) -> Response:
@@ -186,10 +196,14 @@ def access_log(tracking_no: str) -> Response:
     )
 
 
-@admin_routes.route("/admin/complaints", methods=["OPTIONS"])
-@admin_routes.route("/admin/complaints/{tracking_no}", methods=["OPTIONS"])
-@admin_routes.route("/admin/complaints/{tracking_no}/actions", methods=["OPTIONS"])
-@admin_routes.route("/admin/complaints/{tracking_no}/access-log", methods=["OPTIONS"])
+@admin_routes.route("/admin/complaints", methods=["OPTIONS"], content_types=ANY_CONTENT_TYPE)
+@admin_routes.route("/admin/complaints/{tracking_no}", methods=["OPTIONS"], content_types=ANY_CONTENT_TYPE)
+@admin_routes.route(
+    "/admin/complaints/{tracking_no}/actions", methods=["OPTIONS"], content_types=ANY_CONTENT_TYPE
+)
+@admin_routes.route(
+    "/admin/complaints/{tracking_no}/access-log", methods=["OPTIONS"], content_types=ANY_CONTENT_TYPE
+)
 def admin_preflight(tracking_no: str | None = None) -> Response:
     # A browser's preflight carries no credentials: it must not meet the authorizer.
     return preflight_response()

@@ -17,7 +17,7 @@ from ..storage import attempt_counter_for, repository_for
 from .cors import preflight_response
 from .requests import body_kind, form_fields, idempotency_key, limited_body
 from .responses import html_response, json_response
-from .routing import endpoint, request_language
+from .routing import ANY_CONTENT_TYPE, endpoint, request_language
 from .views import complainant_view, meta_view, public_status_view, receipt_view
 
 __all__ = ["public_routes"]
@@ -34,7 +34,7 @@ def _request() -> Request:
 handles_errors = endpoint(_request)
 
 
-@public_routes.route("/meta", methods=["GET"])
+@public_routes.route("/meta", methods=["GET"], content_types=ANY_CONTENT_TYPE)
 @handles_errors
 def meta() -> Response:
     return json_response(meta_view(default_policy()), cache="public, max-age=300")
@@ -68,7 +68,7 @@ def submit() -> Response:
     return json_response(receipt_view(receipt, default_policy()), 201, replayed)
 
 
-@public_routes.route("/complaints/{tracking_no}", methods=["GET"])
+@public_routes.route("/complaints/{tracking_no}", methods=["GET"], content_types=ANY_CONTENT_TYPE)
 @handles_errors
 def public_status(tracking_no: str) -> Response:
     """The public status; with the complainant's X-Access-Code, their own view of the case."""
@@ -128,12 +128,18 @@ def withdraw(tracking_no: str) -> Response:
     return _complainant_action(tracking_no, "withdraw")
 
 
-@public_routes.route("/meta", methods=["OPTIONS"])
-@public_routes.route("/complaints", methods=["OPTIONS"])
-@public_routes.route("/complaints/{tracking_no}", methods=["OPTIONS"])
-@public_routes.route("/complaints/{tracking_no}/information", methods=["OPTIONS"])
-@public_routes.route("/complaints/{tracking_no}/feedback", methods=["OPTIONS"])
-@public_routes.route("/complaints/{tracking_no}/review", methods=["OPTIONS"])
-@public_routes.route("/complaints/{tracking_no}/withdraw", methods=["OPTIONS"])
+@public_routes.route("/meta", methods=["OPTIONS"], content_types=ANY_CONTENT_TYPE)
+@public_routes.route("/complaints", methods=["OPTIONS"], content_types=ANY_CONTENT_TYPE)
+@public_routes.route("/complaints/{tracking_no}", methods=["OPTIONS"], content_types=ANY_CONTENT_TYPE)
+@public_routes.route(
+    "/complaints/{tracking_no}/information", methods=["OPTIONS"], content_types=ANY_CONTENT_TYPE
+)
+@public_routes.route(
+    "/complaints/{tracking_no}/feedback", methods=["OPTIONS"], content_types=ANY_CONTENT_TYPE
+)
+@public_routes.route("/complaints/{tracking_no}/review", methods=["OPTIONS"], content_types=ANY_CONTENT_TYPE)
+@public_routes.route(
+    "/complaints/{tracking_no}/withdraw", methods=["OPTIONS"], content_types=ANY_CONTENT_TYPE
+)
 def preflight(tracking_no: str | None = None) -> Response:
     return preflight_response()

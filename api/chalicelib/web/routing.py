@@ -12,9 +12,13 @@ from ..domain.vocabulary import Lang
 from .errors import error_response
 from .language import negotiate
 
-__all__ = ["endpoint", "request_language"]
+__all__ = ["ANY_CONTENT_TYPE", "endpoint", "request_language"]
 
 P = ParamSpec("P")
+
+# For routes without a body: Chalice refuses a Content-Type a route does not list with a 415 in a body
+# of its own shape; a request without a body has nothing for it to describe.
+ANY_CONTENT_TYPE = ["*/*"]
 
 
 def request_language(request: Request) -> Lang:
