@@ -25,8 +25,8 @@ DATA_DIR = REPO_ROOT / "api" / "chalicelib" / "data"
 PAGES = ("", "policy/", "process/", "faq/", "submit/")
 
 
-def build(site: Path, data_dir: Path) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "PORTAL_DATA_DIR": str(data_dir), "NO_MKDOCS_2_WARNING": "1"}
+def build(site: Path, data_dir: Path = DATA_DIR, **env_vars: str) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "PORTAL_DATA_DIR": str(data_dir), "NO_MKDOCS_2_WARNING": "1", **env_vars}
     return subprocess.run(
         [sys.executable, "-m", "mkdocs", "build", "--strict", "--quiet", "--site-dir", str(site)],
         cwd=REPO_ROOT,
@@ -125,3 +125,37 @@ def test_a_missing_data_directory_fails_the_build(tmp_path: Path) -> None:
     result = build(tmp_path / "site", tmp_path / "no-such-dir")
     assert result.returncode != 0
     assert "does not exist" in result.stderr
+
+
+# Everything a page loads by itself: scripts, stylesheets, icons, images, frames, media.
+RESOURCE = re.compile(
+    r"<(?:script|img|iframe|source|audio|video|embed)\b[^>]*?\ssrc=[\"']([^\"']+)"
+    r"|<link\b[^>]*?\shref=[\"']([^\"']+)",
+    re.IGNORECASE,
+)
+CSS_URL = re.compile(r"url\(\s*[\"']?([^\"')]+)|@import\s+[\"']([^\"']+)", re.IGNORECASE)
+
+
+def test_the_built_portal_loads_nothing_from_another_site(tmp_path: Path) -> None:
+    # Given the portal built for its real addresses
+    portal = "https://portal.example.cn/"
+    site = tmp_path / "site"
+    result = build(site, PORTAL_URL=portal, PORTAL_API_BASE="https://api.example.cn")
+    assert result.returncode == 0, result.stderr
+
+    # Then no page and no stylesheet loads a font, script, style or image from elsewhere
+    # (the canonical and alternate-language links name the portal itself)
+    outside: list[tuple[str, str]] = []
+    for path in sorted(site.rglob("*.html")):
+        for match in RESOURCE.finditer(path.read_text(encoding="utf-8")):
+            address = match.group(1) or match.group(2)
+            if re.match(r"(?i)(https?:)?//", address) and not address.startswith(portal):
+                outside.append((str(path.relative_to(site)), address))
+    for path in sorted(site.rglob("*.css")):
+        for match in CSS_URL.finditer(path.read_text(encoding="utf-8")):
+            address = match.group(1) or match.group(2)
+            if re.match(r"(?i)(https?:)?//", address):
+                outside.append((str(path.relative_to(site)), address))
+    assert not outside, outside
+    pages = [p for p in site.rglob("index.html") if "404" not in p.parts]
+    assert len(pages) >= 16
