@@ -15,7 +15,6 @@ from typing import Any, TypeVar, cast
 from pynamodb.connection import Connection
 from pynamodb.exceptions import PynamoDBConnectionError, PynamoDBException, TransactWriteError
 from pynamodb.expressions.condition import Condition
-from pynamodb.expressions.operand import Path
 from pynamodb.transactions import TransactWrite
 
 from ..domain.case import (
@@ -324,9 +323,7 @@ class _QueueQuery:
         if status and query.status:
             self.filters.append(CaseRecord.status == query.status.value)
         if month and query.month:
-            # submitted_month is not projected into the queue indexes (DynamoDB refuses a filter on
-            # it there); submitted_at is, stored as UTC text that begins with the (UTC) month.
-            self.filters.append(Path(CaseRecord.submitted_at.attr_name).startswith(f"{query.month}-"))
+            self.filters.append(CaseRecord.submitted_month == query.month)
 
     @property
     def index_name(self) -> str:
