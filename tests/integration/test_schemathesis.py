@@ -1,0 +1,209 @@
+"""Schemathesis against the running API from its OpenAPI document (api/openapi.yaml): every
+operation, public and staff (a supervisor's token passes every role check), on DynamoDB Local,
+with every default check. Reproducible: a fixed seed and no example database.
+
+Per operation: the document's examples, the coverage phase (boundary and invalid values, missing
+headers, undeclared methods) and up to ``MAX_EXAMPLES`` fuzzed cases (positive and negative).
+A per-operation count of the cases sent lands in test-artifacts/schemathesis-summary.json.
+"""
+
+from __future__ import annotations
+
+import json
+import urllib.request
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+import requests
+import schemathesis
+from hypothesis import strategies as st
+
+from chalicelib.domain.tracking import ALPHABET, RANDOM_LENGTH, check_symbol, format_code
+from chalicelib.settings import get_settings
+from chalicelib.storage.tables import ensure_tables
+from tests.support import artifact_path, free_port, unique_table_prefix
+from tests.support.api_client import PORTAL_ORIGIN, reset_app_state
+from tests.support.api_server import serve_app
+from tests.support.openapi import OPENAPI_PATH, documented_operations
+from tests.support.staff import TestIssuer
+
+from .test_public_api import COMPLAINT
+
+MAX_EXAMPLES = 100
+SEED = 20261120
+SECRET = "schemathesis-access-code-secret-" + "x" * 20
+# Cases filed before the run, so that generated tracking numbers also name cases that exist.
+FILED_CASES = 4
+
+# positive_data_acceptance's default: what a request the schema allows may get.
+ACCEPTED = ["2xx", "3xx", "401", "403", "404", "409", "429", "5xx"]
+
+CASES_SENT: Counter[str] = Counter()
+CASES_BY_PHASE: Counter[tuple[str, str]] = Counter()
+RESPONSES: Counter[tuple[str, str, int]] = Counter()
+
+
+@dataclass
+class LiveApi:
+    url: str = ""
+    authorization: str = ""
+    # Tracking numbers of cases filed before the run.
+    numbers: tuple[str, ...] = ()
+    session: requests.Session = field(default_factory=requests.Session)
+
+
+LIVE = LiveApi()
+
+
+def _file_complaint(url: str, number: int) -> str:
+    body = json.dumps({**COMPLAINT, "subject": f"{COMPLAINT['subject']} {number}"}).encode()
+    request = urllib.request.Request(
+        f"{url}/complaints", data=body, headers={"Content-Type": "application/json"}, method="POST"
+    )
+    with urllib.request.urlopen(request, timeout=10) as response:
+        receipt: dict[str, Any] = json.loads(response.read())
+    return str(receipt["tracking_no"])
+
+
+@pytest.fixture(scope="module")
+def live_api(dynamodb_local: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveApi]:
+    """The API behind chalice's threaded HTTP server, on fresh tables in DynamoDB Local."""
+    issuer = TestIssuer(tmp_path_factory.mktemp("schemathesis-staff-auth"))
+    with pytest.MonkeyPatch.context() as patch:
+        for name, value in {
+            "STAGE": "test",
+            "STORAGE": "dynamodb",
+            "TABLE_PREFIX": unique_table_prefix("schemathesis"),
+            "PORTAL_ORIGIN": PORTAL_ORIGIN,
+            "ACCESS_CODE_SECRET": SECRET,
+            **issuer.environment(),
+        }.items():
+            patch.setenv(name, value)
+        reset_app_state()
+        ensure_tables(get_settings())
+        try:
+            with serve_app(free_port()) as url:
+                LIVE.url = url
+                LIVE.numbers = tuple(_file_complaint(url, n) for n in range(FILED_CASES))
+                LIVE.authorization = issuer.bearer("supervisor", name="模糊测试主管")["Authorization"]
+                yield LIVE
+        finally:
+            LIVE.session.close()
+            reset_app_state()
+
+
+def _filed(index: int) -> st.SearchStrategy[str]:
+    """A filed case's number as people type it. Before the fixture ran (schemathesis draws some
+    values while collecting), a well-formed number of no case."""
+    number = (
+        LIVE.numbers[index] if LIVE.numbers else format_code(f"{index:011d}" + check_symbol(f"{index:011d}"))
+    )
+    return st.sampled_from([number, number.lower(), number.replace("-", ""), number.replace("-", " ")])
+
+
+# Path parameters of format "tracking-number": numbers whose check symbol holds (a random one
+# cannot pass it), naming cases that exist (typed as people type them) or no case. Drawn while the
+# test runs, after the fixture has filed the cases.
+schemathesis.openapi.format(
+    "tracking-number",
+    st.one_of(
+        st.integers(0, FILED_CASES - 1).flatmap(_filed),
+        st.text(alphabet=ALPHABET, min_size=RANDOM_LENGTH, max_size=RANDOM_LENGTH).map(
+            lambda body: format_code(body + check_symbol(body))
+        ),
+    ),
+)
+
+schema = schemathesis.openapi.from_path(
+    str(OPENAPI_PATH),
+    config=schemathesis.Config.from_dict(
+        {
+            "seed": SEED,
+            "generation": {
+                "max-examples": MAX_EXAMPLES,
+                "database": "none",
+                # The staff token is a real one, sent below: generating random ones tests nothing.
+                "with-security-parameters": False,
+            },
+            # TRACE and QUERY never reach the app: chalice local's HTTP server answers them 501
+            # itself, and API Gateway (REST) has no such methods.
+            "phases": {
+                "coverage": {"unexpected-methods": ["get", "put", "post", "delete", "options", "patch"]}
+            },
+            # Where a request the schema allows may still be refused, as the document says:
+            "operations": [
+                {
+                    # 400: the domain's rules on what people type (phone, e-mail, credit code, dates,
+                    # amounts, the fields a complainant type needs, consent); 422: the
+                    # Idempotency-Key was used before with another body.
+                    "include-name": ["POST /complaints", "POST /admin/complaints"],
+                    "checks": {"positive_data_acceptance": {"expected-statuses": [*ACCEPTED, "400", "422"]}},
+                },
+                {
+                    # 400: the domain's rules on an action (a later due date, a category the
+                    # department handles...); and 1.0 is a JSON Schema integer, not a JSON integer.
+                    "include-name": "POST /admin/complaints/{tracking_no}/actions",
+                    "checks": {"positive_data_acceptance": {"expected-statuses": [*ACCEPTED, "400"]}},
+                },
+                {
+                    # 400: a cursor is valid only as the previous page returned it.
+                    "include-name": "GET /admin/complaints",
+                    "checks": {"positive_data_acceptance": {"expected-statuses": [*ACCEPTED, "400"]}},
+                },
+            ],
+        }
+    ),
+)
+
+
+@schema.hook
+def after_call(
+    context: schemathesis.HookContext, case: schemathesis.Case[Any], response: schemathesis.Response
+) -> None:
+    """The answer to each case, by operation, body media type and status."""
+    RESPONSES[(case.operation.label, case.media_type or "-", response.status_code)] += 1
+
+
+@schema.parametrize()
+def test_the_api_answers_as_its_openapi_document_says(
+    case: schemathesis.Case[Any], live_api: LiveApi
+) -> None:
+    label = case.operation.label
+    CASES_SENT[label] += 1
+    CASES_BY_PHASE[(label, case.meta.phase.name.value if case.meta else "explicit")] += 1
+    staff = case.operation.definition.raw.get("security") not in (None, [])
+    headers = {"Authorization": live_api.authorization} if staff else None
+    case.call_and_validate(base_url=live_api.url, session=live_api.session, headers=headers)
+
+
+def test_every_documented_operation_was_exercised() -> None:
+    if not CASES_SENT:
+        pytest.skip("counts the cases test_the_api_answers_as_its_openapi_document_says sent")
+    responses: dict[str, dict[str, int]] = {}
+    for (label, media_type, status), n in sorted(RESPONSES.items()):
+        responses.setdefault(label, {})[f"{media_type} {status}"] = n
+    summary = {
+        "operations": len(CASES_SENT),
+        "cases": sum(CASES_SENT.values()),
+        "requests": sum(RESPONSES.values()),
+        "cases_by_operation": dict(sorted(CASES_SENT.items())),
+        "cases_by_phase": {f"{label} [{phase}]": n for (label, phase), n in sorted(CASES_BY_PHASE.items())},
+        "responses": responses,
+    }
+    artifact_path("schemathesis-summary.json").write_text(
+        json.dumps(summary, indent=2, ensure_ascii=False), encoding="utf-8"
+    )
+    documented = {
+        f"{method} {path}": operation for (path, method), operation in documented_operations().items()
+    }
+    assert set(CASES_SENT) == set(documented)
+    # Every operation that takes any input got at least MAX_EXAMPLES cases; those that take none
+    # (preflights of fixed paths) have nothing to vary.
+    with_input = [label for label, op in documented.items() if op.get("parameters") or op.get("requestBody")]
+    assert all(CASES_SENT[label] >= MAX_EXAMPLES for label in with_input), CASES_SENT
+    # The staff token works: every staff operation got past the authorizer and its role check.
+    staff = [label for label, op in documented.items() if op.get("security")]
+    assert all(any(key.split()[-1].startswith("2") for key in responses[label]) for label in staff), responses
