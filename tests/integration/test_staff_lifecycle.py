@@ -344,3 +344,11 @@ def test_a_registration_without_its_channel_reports_every_mistake_at_once(
     assert status == 400
     assert set(body["error"]["fields"]) == {"channel", "subject", "consent"}
     assert body["error"]["fields"]["channel"] == "Channel is required."
+
+
+def test_the_queue_takes_lang_like_every_other_route(client: Client, issuer: TestIssuer) -> None:
+    people = People(issuer)
+    status, body, _ = get_json(client, "/admin/complaints?lang=en&status=lost", people.officer)
+    assert status == 400
+    assert body["error"]["fields"] == {"status": "Status must be one of the listed values."}
+    assert get_json(client, "/admin/complaints?lang=zh", people.officer)[0] == 200

@@ -156,3 +156,9 @@ def test_lookup_finds_a_case_by_any_typed_form_and_reports_unknown_ones() -> Non
     other = MemoryCaseRepository()
     with pytest.raises(CaseNotFoundError):
         find_case(other, receipt.case.tracking_no)
+
+
+def test_the_month_of_filing_is_the_beijing_month() -> None:
+    late_on_the_last_day = datetime(2026, 11, 30, 17, 30, tzinfo=UTC)  # 1 December, 01:30 in Beijing
+    receipt = submit(MemoryCaseRepository(), now=late_on_the_last_day)
+    assert receipt.case.submitted_month == "2026-12"

@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Literal
 
 from .complaint import Channel, Complainant, ComplaintDetails
-from .deadlines import Policy
+from .deadlines import Policy, default_policy
 from .lifecycle import Status, ensure_transition
 from .vocabulary import category
 
@@ -149,7 +149,8 @@ class Case(_Deadlines):
 
     @property
     def submitted_month(self) -> str:
-        return self.submitted_at.strftime("%Y-%m")
+        """The month of filing in the portal's time zone: monthly reports count by local month."""
+        return self.submitted_at.astimezone(default_policy().zone).strftime("%Y-%m")
 
     @property
     def summary(self) -> CaseSummary:

@@ -336,6 +336,8 @@ class QueueParameters(BaseModel):
     month: Annotated[str, StringConstraints(pattern=r"^\d{4}-(0[1-9]|1[0-2])$")] | None = None
     limit: Annotated[int, Field(ge=1, le=100)] = 50
     cursor: Annotated[str, StringConstraints(max_length=2000)] | None = None
+    # The language of messages, as on every route (read by the error mapping, not the query).
+    lang: str | None = None
 
 
 def parse_queue_parameters(query: dict[str, str] | None) -> QueueParameters:
