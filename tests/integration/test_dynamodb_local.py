@@ -229,7 +229,26 @@ def test_tables_from_an_older_schema_are_brought_up_to_date(settings: Settings) 
     client.update_item(
         TableName=settings.cases_table,
         Key={"tracking_no": {"S": number}},
-        UpdateExpression="REMOVE queue_key, #q",
+        # ... its deadlines and milestones as lists of maps, as they were kept then
+        UpdateExpression="REMOVE queue_key, #q, next_due_kind, deadline_entries, milestone_entries "
+        "SET deadlines = :d, milestones = :m",
+        ExpressionAttributeValues={
+            ":d": {
+                "L": [
+                    {
+                        "M": {
+                            "kind": {"S": "decide"},
+                            "due_at": {"S": "2030-01-02T15:59:59.000000+0000"},
+                            "provisional": {"BOOL": False},
+                            "met_at": {"NULL": True},
+                        }
+                    }
+                ]
+            },
+            ":m": {
+                "L": [{"M": {"status": {"S": "received"}, "at": {"S": "2029-12-31T02:00:00.000000+0000"}}}]
+            },
+        },
         ExpressionAttributeNames={"#q": "queue"},
     )
 
@@ -240,6 +259,7 @@ def test_tables_from_an_older_schema_are_brought_up_to_date(settings: Settings) 
     assert any("built index open-queue-index" in c for c in changes), changes
     assert any("dropped index status-queue-index" in c for c in changes), changes
     assert any("gave 1 older cases" in c for c in changes), changes
+    assert any("converted 1 older cases" in c for c in changes), changes
     described = client.describe_table(TableName=settings.cases_table)["Table"]["GlobalSecondaryIndexes"]
     assert {i["IndexName"]: i["Projection"]["ProjectionType"] for i in described} == dict.fromkeys(
         ("status-queue-index", "department-queue-index", "open-queue-index", "month-index"), "INCLUDE"
@@ -249,4 +269,8 @@ def test_tables_from_an_older_schema_are_brought_up_to_date(settings: Settings) 
         assert [s.tracking_no for s in repository.list_cases(query).cases] == [number]
     stored = CaseRecord.get(number)
     assert stored.version == 1
+    converted = repository.get(number)
+    assert converted is not None
+    assert [(d.kind, d.due_at.year) for d in converted.deadlines] == [("decide", 2030)]
+    assert converted.summary.next_due_kind == "decide"
     assert ensure_tables(settings) == []

@@ -78,37 +78,10 @@ class Event:
     data: Mapping[str, str] = field(default_factory=dict)
 
 
-class _Deadlines:
-    """What the deadlines of a case say, for a whole case and for its summary alike."""
-
-    __slots__ = ()
-    status: Status
-    deadlines: tuple[Deadline, ...]
-
-    @property
-    def open_deadlines(self) -> tuple[Deadline, ...]:
-        """Deadlines still to be met. A withdrawn or closed case owes nothing any more."""
-        if self.status in (Status.WITHDRAWN, Status.CLOSED):
-            return ()
-        return tuple(d for d in self.deadlines if d.met_at is None)
-
-    @property
-    def next_due_at(self) -> datetime | None:
-        """The earliest deadline still to be met: what the staff queue is ordered by."""
-        return min((d.due_at for d in self.open_deadlines), default=None)
-
-    @property
-    def awaits_staff(self) -> bool:
-        """Whether someone on the portal's side still has something to do (the open queue)."""
-        return bool(self.open_deadlines)
-
-    def is_overdue(self, now: datetime) -> bool:
-        return any(d.is_overdue(now) for d in self.open_deadlines)
-
-
 @dataclass(frozen=True, slots=True)
-class CaseSummary(_Deadlines):
-    """What the staff queue shows of a case: no complainant, nothing but the subject of what they wrote."""
+class CaseSummary:
+    """What the staff queue shows of a case: no complainant, nothing but the subject of what they
+    wrote, and of its deadlines only the next one to meet."""
 
     tracking_no: str
     version: int
@@ -121,11 +94,19 @@ class CaseSummary(_Deadlines):
     updated_at: datetime
     department: str | None = None
     priority: Priority | None = None
-    deadlines: tuple[Deadline, ...] = ()
+    next_due_kind: str | None = None
+    next_due_at: datetime | None = None
+
+    @property
+    def awaits_staff(self) -> bool:
+        return self.next_due_at is not None
+
+    def is_overdue(self, now: datetime) -> bool:
+        return self.next_due_at is not None and now > self.next_due_at
 
 
 @dataclass(frozen=True, slots=True)
-class Case(_Deadlines):
+class Case:
     tracking_no: str
     access_code_hash: str
     status: Status
@@ -153,6 +134,31 @@ class Case(_Deadlines):
         return self.submitted_at.astimezone(default_policy().zone).strftime("%Y-%m")
 
     @property
+    def open_deadlines(self) -> tuple[Deadline, ...]:
+        """Deadlines still to be met. A withdrawn or closed case owes nothing any more."""
+        if self.status in (Status.WITHDRAWN, Status.CLOSED):
+            return ()
+        return tuple(d for d in self.deadlines if d.met_at is None)
+
+    @property
+    def next_deadline(self) -> Deadline | None:
+        """The earliest deadline still to be met: what the staff queue is ordered by."""
+        return min(self.open_deadlines, key=lambda d: d.due_at, default=None)
+
+    @property
+    def next_due_at(self) -> datetime | None:
+        deadline = self.next_deadline
+        return deadline.due_at if deadline else None
+
+    @property
+    def awaits_staff(self) -> bool:
+        """Whether someone on the portal's side still has something to do (the open queue)."""
+        return bool(self.open_deadlines)
+
+    def is_overdue(self, now: datetime) -> bool:
+        return any(d.is_overdue(now) for d in self.open_deadlines)
+
+    @property
     def summary(self) -> CaseSummary:
         return CaseSummary(
             tracking_no=self.tracking_no,
@@ -166,7 +172,8 @@ class Case(_Deadlines):
             updated_at=self.updated_at,
             department=self.department,
             priority=self.priority,
-            deadlines=self.deadlines,
+            next_due_kind=self.next_deadline.kind if self.next_deadline else None,
+            next_due_at=self.next_due_at,
         )
 
     def deadline(self, kind: str) -> Deadline | None:

@@ -48,10 +48,8 @@ from .models import (
     AttemptRecord,
     CaseRecord,
     ComplainantMap,
-    DeadlineMap,
     EventRecord,
     IdempotencyRecordModel,
-    MilestoneMap,
     queue_key,
 )
 
@@ -120,11 +118,17 @@ def case_to_record(case: Case) -> CaseRecord:
         updated_at=case.updated_at,
         queue_at=case.next_due_at or case.updated_at,
         queue_key=queue_key(case.next_due_at or case.updated_at, case.tracking_no),
-        deadlines=[
-            DeadlineMap(kind=x.kind, due_at=x.due_at, provisional=x.provisional, met_at=x.met_at)
-            for x in case.deadlines
+        next_due_kind=case.next_deadline.kind if case.next_deadline else None,
+        deadline_entries=[
+            {
+                "kind": d.kind,
+                "due_at": d.due_at.isoformat(),
+                "provisional": d.provisional,
+                "met_at": d.met_at.isoformat() if d.met_at else None,
+            }
+            for d in case.deadlines
         ],
-        milestones=[MilestoneMap(status=m.status.value, at=m.at) for m in case.milestones],
+        milestone_entries=[{"status": m.status.value, "at": m.at.isoformat()} for m in case.milestones],
         review_count=case.review_count,
         decided_by=case.decided_by,
         callback_satisfaction=case.callback_satisfaction,
@@ -173,7 +177,9 @@ def case_from_record(record: CaseRecord) -> Case:
         department=record.department,
         priority=cast("Priority | None", record.priority),
         deadlines=_deadlines_from(record),
-        milestones=tuple(Milestone(Status(m.status), m.at) for m in record.milestones),
+        milestones=tuple(
+            Milestone(Status(m["status"]), datetime.fromisoformat(m["at"])) for m in record.milestone_entries
+        ),
         review_count=int(record.review_count),
         decided_by=record.decided_by,
         callback_satisfaction=record.callback_satisfaction,
@@ -183,13 +189,19 @@ def case_from_record(record: CaseRecord) -> Case:
 
 def _deadlines_from(record: CaseRecord) -> tuple[Deadline, ...]:
     return tuple(
-        Deadline(kind=x.kind, due_at=x.due_at, provisional=x.provisional, met_at=x.met_at)
-        for x in record.deadlines
+        Deadline(
+            kind=d["kind"],
+            due_at=datetime.fromisoformat(d["due_at"]),
+            provisional=bool(d["provisional"]),
+            met_at=datetime.fromisoformat(d["met_at"]) if d["met_at"] else None,
+        )
+        for d in record.deadline_entries
     )
 
 
 def summary_from_record(record: CaseRecord) -> CaseSummary:
     """A case as an index projects it (models.SUMMARY_ATTRIBUTES)."""
+    still_due = record.queue is not None
     return CaseSummary(
         tracking_no=record.tracking_no,
         version=int(record.version or 0),
@@ -202,7 +214,8 @@ def summary_from_record(record: CaseRecord) -> CaseSummary:
         updated_at=record.updated_at,
         department=record.department,
         priority=cast("Priority | None", record.priority),
-        deadlines=_deadlines_from(record),
+        next_due_kind=record.next_due_kind if still_due else None,
+        next_due_at=record.queue_at if still_due else None,
     )
 
 

@@ -19,7 +19,7 @@ from typing import Any
 
 from pynamodb.attributes import (
     BooleanAttribute,
-    ListAttribute,
+    JSONAttribute,
     MapAttribute,
     NumberAttribute,
     TTLAttribute,
@@ -36,10 +36,8 @@ __all__ = [
     "ActorMap",
     "CaseRecord",
     "ComplainantMap",
-    "DeadlineMap",
     "EventRecord",
     "IdempotencyRecordModel",
-    "MilestoneMap",
     "bind_models",
     "queue_key",
 ]
@@ -70,18 +68,6 @@ class ComplainantMap(MapAttribute[str, Any]):
     email = UnicodeAttribute(null=True)
 
 
-class DeadlineMap(MapAttribute[str, Any]):
-    kind = UnicodeAttribute()
-    due_at = UTCDateTimeAttribute()
-    provisional = BooleanAttribute()
-    met_at = UTCDateTimeAttribute(null=True)
-
-
-class MilestoneMap(MapAttribute[str, Any]):
-    status = UnicodeAttribute()
-    at = UTCDateTimeAttribute()
-
-
 class ActorMap(MapAttribute[str, Any]):
     kind = UnicodeAttribute()
     id = UnicodeAttribute(null=True)
@@ -103,7 +89,7 @@ SUMMARY_ATTRIBUTES = [
     "submitted_at",
     "submitted_month",
     "updated_at",
-    "deadlines",
+    "next_due_kind",
     "queue_at",
     "queue",
 ]
@@ -182,8 +168,12 @@ class CaseRecord(Model):
     queue_key = UnicodeAttribute()
     # "open" while staff still owe something (present only then, which makes the open queue sparse).
     queue = UnicodeAttribute(null=True)
-    deadlines = ListAttribute[DeadlineMap](of=DeadlineMap)
-    milestones = ListAttribute[MilestoneMap](of=MilestoneMap)
+    # The kind of the deadline queue_at is (when one is open), so the queue needs no deadline list.
+    next_due_kind = UnicodeAttribute(null=True)
+    # Lists of small records nobody queries inside, kept as JSON text: PynamoDB reads a typed list of
+    # maps by deep-copying its attribute definitions for every element, which dominated listing.
+    deadline_entries = JSONAttribute()
+    milestone_entries = JSONAttribute()
     review_count = NumberAttribute(default=0)
     decided_by = UnicodeAttribute(null=True)
     callback_satisfaction = UnicodeAttribute(null=True)

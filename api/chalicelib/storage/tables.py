@@ -9,6 +9,7 @@ request path: it may Scan.
 
 from __future__ import annotations
 
+import json
 import sys
 import time
 from typing import Any
@@ -132,11 +133,57 @@ def _sync_indexes(model: Any) -> list[str]:
     return changes
 
 
+def _entries_from_maps(item: dict[str, Any], name: str) -> list[dict[str, Any]]:
+    """An older item's list of maps (``deadlines``/``milestones``) as the JSON entries read now."""
+    entries = []
+    for element in item.get(name, {}).get("L", []):
+        fields = element["M"]
+        entry: dict[str, Any] = {}
+        for key, value in fields.items():
+            if "S" in value:
+                text = value["S"]
+                is_time = key in ("due_at", "met_at", "at")
+                entry[key] = CaseRecord.queue_at.deserialize(text).isoformat() if is_time else text
+            elif "BOOL" in value:
+                entry[key] = value["BOOL"]
+            else:
+                entry[key] = None
+        if name == "deadlines":
+            entry.setdefault("met_at", None)
+        entries.append(entry)
+    return entries
+
+
+def _convert_older_items() -> list[str]:
+    """Cases written before deadlines and milestones were kept as JSON get them converted."""
+    client, table = _client(CaseRecord), CaseRecord.Meta.table_name
+    converted = 0
+    pages = client.get_paginator("scan").paginate(
+        TableName=table, FilterExpression="attribute_not_exists(deadline_entries)"
+    )
+    for page in pages:
+        for item in page["Items"]:
+            client.update_item(
+                TableName=table,
+                Key={"tracking_no": item["tracking_no"]},
+                UpdateExpression="SET deadline_entries = :d, milestone_entries = :m REMOVE deadlines, milestones",
+                ExpressionAttributeValues={
+                    ":d": {"S": json.dumps(_entries_from_maps(item, "deadlines"))},
+                    ":m": {"S": json.dumps(_entries_from_maps(item, "milestones"))},
+                },
+            )
+            converted += 1
+    return [f"{table}: converted {converted} older cases' deadlines and milestones"] if converted else []
+
+
 def _backfill_queue_attributes() -> list[str]:
     """Cases written before the queue's attributes existed get them (without a new version)."""
     client, table = _client(CaseRecord), CaseRecord.Meta.table_name
+    lacking = CaseRecord.queue_key.does_not_exist() | (
+        CaseRecord.queue.exists() & CaseRecord.next_due_kind.does_not_exist()
+    )
     updated = 0
-    for record in CaseRecord.scan(CaseRecord.queue_key.does_not_exist()):
+    for record in CaseRecord.scan(lacking):
         derived = case_to_record(case_from_record(record))
         values = {
             ":key": {"S": derived.queue_key},
@@ -144,8 +191,9 @@ def _backfill_queue_attributes() -> list[str]:
         }
         expression = "SET queue_key = :key, queue_at = :at"
         if derived.queue:
-            expression += ", #queue = :queue"
+            expression += ", #queue = :queue, next_due_kind = :kind"
             values[":queue"] = {"S": derived.queue}
+            values[":kind"] = {"S": derived.next_due_kind or ""}
         client.update_item(
             TableName=table,
             Key={"tracking_no": {"S": record.tracking_no}},
@@ -167,6 +215,7 @@ def ensure_tables(settings: Settings) -> list[str]:
             changes.append(f"created table {model.Meta.table_name}")
         else:
             changes += _sync_indexes(model)
+    changes += _convert_older_items()
     changes += _backfill_queue_attributes()
     return changes
 

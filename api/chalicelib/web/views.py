@@ -200,8 +200,6 @@ def _department(code: str | None) -> dict[str, Any] | None:
 
 def case_summary_view(case: CaseSummary, now: datetime) -> dict[str, Any]:
     """One line of the staff queue: no complainant identity, so listing logs no personal-data view."""
-    open_deadlines = sorted(case.open_deadlines, key=lambda d: d.due_at)
-    next_due = open_deadlines[0] if open_deadlines else None
     return {
         "tracking_no": format_code(case.tracking_no),
         "version": case.version,
@@ -218,11 +216,11 @@ def case_summary_view(case: CaseSummary, now: datetime) -> dict[str, Any]:
         "updated_at": iso(case.updated_at),
         "next_due": (
             {
-                "kind": next_due.kind,
-                "label": label("deadline", next_due.kind).as_dict(),
-                "due_at": iso(next_due.due_at),
+                "kind": case.next_due_kind,
+                "label": label("deadline", case.next_due_kind).as_dict(),
+                "due_at": iso(case.next_due_at),
             }
-            if next_due
+            if case.next_due_kind and case.next_due_at
             else None
         ),
         "overdue": case.is_overdue(now),
