@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import UTC, datetime
+from functools import cache
 from typing import Any, TypedDict
 
 from ..domain.actions import allowed_staff_actions
@@ -36,7 +37,7 @@ LabelDict = dict[str, str]
 
 
 def iso(moment: datetime) -> str:
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return moment.astimezone(UTC).replace(microsecond=0, tzinfo=None).isoformat() + "Z"
 
 
 def format_local(moment: datetime, lang: Lang, policy: Policy) -> str:
@@ -190,12 +191,28 @@ def meta_view(policy: Policy) -> dict[str, Any]:
 # --- Staff views ---------------------------------------------------------------------------------
 
 
+@cache
+def _coded_once(section: str, code: str) -> dict[str, Any]:
+    return {"code": code, "label": label(section, code).as_dict()}
+
+
 def _coded(section: str, code: str | None) -> dict[str, Any] | None:
-    return {"code": code, "label": label(section, code).as_dict()} if code else None
+    # The same few labels stand on every line of a queue page: built once, shared (never mutated).
+    return _coded_once(section, code) if code else None
+
+
+@cache
+def _department_once(code: str) -> dict[str, Any] | None:
+    return {"code": code, "label": departments()[code].label.as_dict()} if code in departments() else None
 
 
 def _department(code: str | None) -> dict[str, Any] | None:
-    return {"code": code, "label": departments()[code].label.as_dict()} if code in departments() else None
+    return _department_once(code) if code else None
+
+
+@cache
+def _category(code: str) -> dict[str, Any]:
+    return {"code": code, "label": categories()[code].label.as_dict()}
 
 
 def case_summary_view(case: CaseSummary, now: datetime) -> dict[str, Any]:
@@ -204,8 +221,8 @@ def case_summary_view(case: CaseSummary, now: datetime) -> dict[str, Any]:
         "tracking_no": format_code(case.tracking_no),
         "version": case.version,
         "status": case.status.value,
-        "status_label": label("status", case.status.value).as_dict(),
-        "category": {"code": case.category, "label": categories()[case.category].label.as_dict()},
+        "status_label": _coded_once("status", case.status.value)["label"],
+        "category": _category(case.category),
         "department": _department(case.department),
         "suggested_department": _department(categories()[case.category].department),
         "priority": _coded("priority", case.priority),
