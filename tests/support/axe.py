@@ -6,14 +6,10 @@ is vendored into git. ``run_axe(page)`` injects it into a Playwright page and re
 
 from __future__ import annotations
 
-import fcntl
-import shutil
-import subprocess
-import tarfile
-import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from scripts.lib.npm_packages import NpmPackageError, ensure_npm_package
 from scripts.lib.paths import LOCAL_DIR
 
 if TYPE_CHECKING:
@@ -24,7 +20,6 @@ __all__ = ["AXE_PACKAGE", "AxeUnavailableError", "axe_script", "describe_violati
 AXE_PACKAGE = "axe-core@4.14.1"
 INSTALL_DIR = LOCAL_DIR / "axe-core"
 _SCRIPT_IN_PACKAGE = Path("package", "axe.min.js")
-_MARKER = ".installed-from"
 
 # Every rule axe-core runs by default (WCAG 2.0-2.2 A and AA, and its best practices), except the
 # experimental ones. A page passes only with no violation at all.
@@ -35,52 +30,12 @@ class AxeUnavailableError(RuntimeError):
     """axe-core is not installed and could not be fetched."""
 
 
-def _installed(install_dir: Path) -> bool:
-    marker = install_dir / _MARKER
-    return (
-        (install_dir / _SCRIPT_IN_PACKAGE).is_file()
-        and marker.is_file()
-        and marker.read_text(encoding="utf-8").strip() == AXE_PACKAGE
-    )
-
-
 def axe_script(install_dir: Path = INSTALL_DIR) -> Path:
     """The path of axe.min.js, fetching the pinned package with ``npm pack`` the first time."""
-    if _installed(install_dir):
-        return install_dir / _SCRIPT_IN_PACKAGE
-    install_dir.parent.mkdir(parents=True, exist_ok=True)
-    with (install_dir.parent / f".{install_dir.name}.lock").open("w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        if _installed(install_dir):  # another process fetched it while we waited
-            return install_dir / _SCRIPT_IN_PACKAGE
-        npm = shutil.which("npm")
-        if npm is None:
-            raise AxeUnavailableError(f"npm is needed to fetch {AXE_PACKAGE} and is missing")
-        with tempfile.TemporaryDirectory(dir=install_dir.parent, prefix=".axe-core-") as tmp:
-            work = Path(tmp)
-            packed = subprocess.run(
-                [npm, "pack", AXE_PACKAGE, "--silent"],
-                cwd=work,
-                capture_output=True,
-                text=True,
-                timeout=300,
-                check=False,
-            )
-            tarballs = sorted(work.glob("*.tgz"))
-            if packed.returncode != 0 or not tarballs:
-                raise AxeUnavailableError(
-                    f"npm pack {AXE_PACKAGE} failed ({packed.returncode}): {packed.stderr.strip()}"
-                )
-            unpacked = work / "unpacked"
-            with tarfile.open(tarballs[0]) as archive:
-                archive.extractall(unpacked, filter="data")
-            if not (unpacked / _SCRIPT_IN_PACKAGE).is_file():
-                raise AxeUnavailableError(f"{AXE_PACKAGE} has no {_SCRIPT_IN_PACKAGE}: its layout changed")
-            (unpacked / _MARKER).write_text(AXE_PACKAGE + "\n", encoding="utf-8")
-            if install_dir.exists():
-                shutil.rmtree(install_dir)
-            unpacked.rename(install_dir)
-    return install_dir / _SCRIPT_IN_PACKAGE
+    try:
+        return ensure_npm_package(AXE_PACKAGE, install_dir, _SCRIPT_IN_PACKAGE, timeout=300)
+    except NpmPackageError as error:
+        raise AxeUnavailableError(str(error)) from error
 
 
 # Let the page come to rest first: a CSS transition caught halfway (Material's header swaps the site
