@@ -188,7 +188,27 @@ def test_concurrent_wrong_codes_are_all_counted(settings: Settings) -> None:
     assert counter.failures("CASE:2") == 0
 
 
-def test_tables_from_an_older_schema_are_brought_up_to_date(settings: Settings) -> None:
+@pytest.fixture
+def own_settings(dynamodb_local: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[Settings]:
+    """Tables on a DynamoDB Local of their own: rebuilding indexes on the shared one, full of the
+    other tests' tables, takes minutes."""
+    from tests.support import start_dynamodb_local
+
+    server = start_dynamodb_local()
+    try:
+        monkeypatch.setenv("DYNAMODB_ENDPOINT_URL", server.endpoint_url)
+        monkeypatch.setenv("STAGE", "test")
+        monkeypatch.setenv("STORAGE", "dynamodb")
+        monkeypatch.setenv("TABLE_PREFIX", unique_table_prefix("upkeep"))
+        reset_app_state()
+        ensure_tables(get_settings())
+        yield get_settings()
+    finally:
+        reset_app_state()
+        server.stop()
+
+
+def test_tables_from_an_older_schema_are_brought_up_to_date(own_settings: Settings) -> None:
     from chalicelib.services.repository import CaseQuery
     from chalicelib.storage.models import CaseRecord
     from chalicelib.storage.tables import _wait_until_settled
@@ -196,18 +216,18 @@ def test_tables_from_an_older_schema_are_brought_up_to_date(settings: Settings) 
     # Given a cases table as an earlier version made it: one index projecting whole items, no open
     # queue, and a case written without the queue's attributes
     client = boto3.client(
-        "dynamodb", endpoint_url=settings.dynamodb_endpoint_url, region_name=settings.region
+        "dynamodb", endpoint_url=own_settings.dynamodb_endpoint_url, region_name=own_settings.region
     )
-    repository = DynamoCaseRepository(region=settings.region, host=settings.dynamodb_endpoint_url)
+    repository = DynamoCaseRepository(region=own_settings.region, host=own_settings.dynamodb_endpoint_url)
     receipt = submit(repository)
     number = receipt.case.tracking_no
     for index in ("open-queue-index", "status-queue-index"):
         client.update_table(
-            TableName=settings.cases_table, GlobalSecondaryIndexUpdates=[{"Delete": {"IndexName": index}}]
+            TableName=own_settings.cases_table, GlobalSecondaryIndexUpdates=[{"Delete": {"IndexName": index}}]
         )
-        _wait_until_settled(client, settings.cases_table, gone=index)
+        _wait_until_settled(client, own_settings.cases_table, gone=index)
     client.update_table(
-        TableName=settings.cases_table,
+        TableName=own_settings.cases_table,
         AttributeDefinitions=[
             {"AttributeName": "status", "AttributeType": "S"},
             {"AttributeName": "queue_at", "AttributeType": "S"},
@@ -225,9 +245,9 @@ def test_tables_from_an_older_schema_are_brought_up_to_date(settings: Settings) 
             }
         ],
     )
-    _wait_until_settled(client, settings.cases_table)
+    _wait_until_settled(client, own_settings.cases_table)
     client.update_item(
-        TableName=settings.cases_table,
+        TableName=own_settings.cases_table,
         Key={"tracking_no": {"S": number}},
         # ... its deadlines and milestones as lists of maps, as they were kept then
         UpdateExpression="REMOVE queue_key, #q, next_due_kind, deadline_entries, milestone_entries "
@@ -253,14 +273,14 @@ def test_tables_from_an_older_schema_are_brought_up_to_date(settings: Settings) 
     )
 
     # When the tables are ensured again
-    changes = ensure_tables(settings)
+    changes = ensure_tables(own_settings)
 
     # Then the indexes are the models' and the old case is in the queue, its version unchanged
     assert any("built index open-queue-index" in c for c in changes), changes
     assert any("dropped index status-queue-index" in c for c in changes), changes
     assert any("gave 1 older cases" in c for c in changes), changes
     assert any("converted 1 older cases" in c for c in changes), changes
-    described = client.describe_table(TableName=settings.cases_table)["Table"]["GlobalSecondaryIndexes"]
+    described = client.describe_table(TableName=own_settings.cases_table)["Table"]["GlobalSecondaryIndexes"]
     assert {i["IndexName"]: i["Projection"]["ProjectionType"] for i in described} == dict.fromkeys(
         ("status-queue-index", "department-queue-index", "open-queue-index", "month-index"), "INCLUDE"
     )
@@ -273,4 +293,4 @@ def test_tables_from_an_older_schema_are_brought_up_to_date(settings: Settings) 
     assert converted is not None
     assert [(d.kind, d.due_at.year) for d in converted.deadlines] == [("decide", 2030)]
     assert converted.summary.next_due_kind == "decide"
-    assert ensure_tables(settings) == []
+    assert ensure_tables(own_settings) == []
