@@ -202,6 +202,45 @@
     node.focus();
   }
 
+  /* Shows ``message`` in the error slot beside a field and ties its controls to it (GOV.UK pattern). */
+  function markFieldError(group, slot, controls, message) {
+    group.classList.add("pf-form-group--error");
+    clear(slot);
+    slot.appendChild(el("span", { className: "pf-visually-hidden", text: t("common.error_prefix") + " " }));
+    slot.appendChild(document.createTextNode(message));
+    slot.hidden = false;
+    Array.prototype.forEach.call(controls, function (control) {
+      control.setAttribute("aria-invalid", "true");
+      var ids = (control.getAttribute("aria-describedby") || "").split(" ").filter(Boolean);
+      if (ids.indexOf(slot.id) < 0) {
+        ids.push(slot.id);
+      }
+      control.setAttribute("aria-describedby", ids.join(" "));
+    });
+  }
+
+  /* Takes every field error of ``form`` away again (error slots are the ids ending in "-error"). */
+  function clearFieldErrors(form) {
+    Array.prototype.forEach.call(form.querySelectorAll(".pf-form-group--error"), function (group) {
+      group.classList.remove("pf-form-group--error");
+    });
+    Array.prototype.forEach.call(form.querySelectorAll(".pf-error-message"), function (slot) {
+      slot.hidden = true;
+      clear(slot);
+    });
+    Array.prototype.forEach.call(form.querySelectorAll("[aria-invalid]"), function (control) {
+      control.removeAttribute("aria-invalid");
+      var ids = (control.getAttribute("aria-describedby") || "").split(" ").filter(function (id) {
+        return id && !/-error$/.test(id);
+      });
+      if (ids.length) {
+        control.setAttribute("aria-describedby", ids.join(" "));
+      } else {
+        control.removeAttribute("aria-describedby");
+      }
+    });
+  }
+
   window.Portal = {
     lang: lang,
     apiBase: apiBase,
@@ -217,6 +256,8 @@
     paragraphs: paragraphs,
     request: request,
     apiError: apiError,
+    markFieldError: markFieldError,
+    clearFieldErrors: clearFieldErrors,
     focus: focusWithoutJump
   };
 })();

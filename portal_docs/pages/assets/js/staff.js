@@ -553,24 +553,7 @@
   // ------------------------------------------------------------------ form errors
 
   function clearFormErrors(form) {
-    Array.prototype.forEach.call(form.querySelectorAll(".pf-form-group--error"), function (group) {
-      group.classList.remove("pf-form-group--error");
-    });
-    Array.prototype.forEach.call(form.querySelectorAll(".pf-error-message"), function (slot) {
-      slot.hidden = true;
-      P.clear(slot);
-    });
-    Array.prototype.forEach.call(form.querySelectorAll("[aria-invalid]"), function (control) {
-      control.removeAttribute("aria-invalid");
-      var ids = (control.getAttribute("aria-describedby") || "").split(" ").filter(function (id) {
-        return id && !/-error$/.test(id);
-      });
-      if (ids.length) {
-        control.setAttribute("aria-describedby", ids.join(" "));
-      } else {
-        control.removeAttribute("aria-describedby");
-      }
-    });
+    P.clearFieldErrors(form);
   }
 
   function fillErrorSlot(slot, message) {
@@ -592,14 +575,9 @@
         left.push((fieldLabels[name] ? fieldLabels[name] + ": " : "") + message);
         return;
       }
-      group.classList.add("pf-form-group--error");
-      fillErrorSlot(slot, message);
       var control = group.querySelector("input, select, textarea");
+      P.markFieldError(group, slot, control ? [control] : [], message);
       if (control) {
-        control.setAttribute("aria-invalid", "true");
-        var ids = (control.getAttribute("aria-describedby") || "").split(" ").filter(Boolean);
-        ids.push(slot.id);
-        control.setAttribute("aria-describedby", ids.join(" "));
         first = first || control;
       }
     });

@@ -466,24 +466,7 @@
     var formError = part(ownForm, "form-error");
     formError.hidden = true;
     P.clear(formError);
-    Array.prototype.forEach.call(ownForm.querySelectorAll(".pf-form-group--error"), function (node) {
-      node.classList.remove("pf-form-group--error");
-    });
-    Array.prototype.forEach.call(ownForm.querySelectorAll(".pf-error-message"), function (slot) {
-      slot.hidden = true;
-      P.clear(slot);
-    });
-    Array.prototype.forEach.call(ownForm.querySelectorAll("[aria-invalid]"), function (control) {
-      control.removeAttribute("aria-invalid");
-      var ids = (control.getAttribute("aria-describedby") || "").split(" ").filter(function (id) {
-        return id && !/-error$/.test(id);
-      });
-      if (ids.length) {
-        control.setAttribute("aria-describedby", ids.join(" "));
-      } else {
-        control.removeAttribute("aria-describedby");
-      }
-    });
+    P.clearFieldErrors(ownForm);
     part(ownForm, "sending").textContent = "";
     showConfirmStep(ownForm, false);
   }

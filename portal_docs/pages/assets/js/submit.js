@@ -245,24 +245,7 @@
   function clearErrors() {
     summary.hidden = true;
     P.clear(summaryList);
-    Array.prototype.forEach.call(form.querySelectorAll(".pf-form-group--error"), function (group) {
-      group.classList.remove("pf-form-group--error");
-    });
-    Array.prototype.forEach.call(form.querySelectorAll(".pf-error-message"), function (message) {
-      message.hidden = true;
-      P.clear(message);
-    });
-    Array.prototype.forEach.call(form.querySelectorAll("[aria-invalid]"), function (control) {
-      control.removeAttribute("aria-invalid");
-      var describedBy = (control.getAttribute("aria-describedby") || "").split(" ").filter(function (id) {
-        return id && !/-error$/.test(id);
-      });
-      if (describedBy.length) {
-        control.setAttribute("aria-describedby", describedBy.join(" "));
-      } else {
-        control.removeAttribute("aria-describedby");
-      }
-    });
+    P.clearFieldErrors(form);
     document.title = originalTitle;
   }
 
@@ -277,18 +260,7 @@
     if (hiddenParent && hiddenParent !== form) {
       hiddenParent.hidden = false;
     }
-    group.classList.add("pf-form-group--error");
-    P.clear(slot);
-    slot.appendChild(el("span", { className: "pf-visually-hidden", text: t("common.error_prefix") + " " }));
-    slot.appendChild(document.createTextNode(message));
-    slot.hidden = false;
-    var controls = form.querySelectorAll('[name="' + name + '"]');
-    Array.prototype.forEach.call(controls, function (control) {
-      control.setAttribute("aria-invalid", "true");
-      var describedBy = (control.getAttribute("aria-describedby") || "").split(" ").filter(Boolean);
-      describedBy.push(slot.id);
-      control.setAttribute("aria-describedby", describedBy.join(" "));
-    });
+    P.markFieldError(group, slot, form.querySelectorAll('[name="' + name + '"]'), message);
     return true;
   }
 
