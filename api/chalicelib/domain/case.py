@@ -51,9 +51,6 @@ class Deadline:
     def is_overdue(self, now: datetime) -> bool:
         return self.met_at is None and now > self.due_at
 
-    def was_late(self) -> bool:
-        return self.met_at is not None and self.met_at > self.due_at
-
 
 @dataclass(frozen=True, slots=True)
 class Milestone:

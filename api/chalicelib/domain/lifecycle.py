@@ -10,10 +10,8 @@ from .vocabulary import label
 
 __all__ = [
     "OPEN_STATUSES",
-    "TERMINAL_STATUSES",
     "TRANSITIONS",
     "Status",
-    "allowed_targets",
     "ensure_transition",
 ]
 
@@ -41,13 +39,8 @@ TRANSITIONS: dict[Status, frozenset[Status]] = {
     Status.WITHDRAWN: frozenset(),
 }
 
-TERMINAL_STATUSES = frozenset({Status.WITHDRAWN})
 # Statuses in which the complaint still waits for someone on the portal's side to act.
 OPEN_STATUSES = frozenset({Status.RECEIVED, Status.ACCEPTED, Status.IN_PROGRESS, Status.UNDER_REVIEW})
-
-
-def allowed_targets(current: Status) -> frozenset[Status]:
-    return TRANSITIONS[current]
 
 
 def ensure_transition(current: Status, target: Status) -> None:
