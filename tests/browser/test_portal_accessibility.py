@@ -19,7 +19,7 @@ from playwright.sync_api import expect
 from scripts.lib.stack import LocalStack
 from tests.support import artifact_path, unavailable
 from tests.support.axe import AxeUnavailableError, axe_script, describe_violations, run_axe
-from tests.support.complaints import FiledComplaint, file_complaint, staff_action
+from tests.support.complaints import FiledComplaint, file_accepted_complaint, staff_action
 
 if TYPE_CHECKING:
     from playwright.sync_api import Page, ViewportSize
@@ -133,20 +133,6 @@ def test_the_complaint_form_in_each_of_its_steps_has_no_axe_violation(
     assert not axe.failures(), axe.failures()
 
 
-def _accepted(stack: LocalStack) -> FiledComplaint:
-    filed = file_complaint(stack.api_url)
-    staff_action(
-        stack.api_url,
-        stack.issuer,
-        filed.tracking_no,
-        "accept",
-        category="env_odor",
-        department="ecology_environment",
-        priority="normal",
-    )
-    return filed
-
-
 def _look_up(page: Page, filed: FiledComplaint, code: str | None) -> None:
     page.fill("#tracking_no", filed.tracking_no)
     page.fill("#access_code", code or "")
@@ -171,7 +157,7 @@ def test_the_status_page_with_results_and_self_service_forms_has_no_axe_violatio
     axe.check(page, "unknown or malformed number")
 
     # The public result, and a wrong access code
-    filed = _accepted(local_stack)
+    filed = file_accepted_complaint(local_stack.api_url, local_stack.issuer)
     _look_up(page, filed, None)
     expect(page.locator("#public-only")).to_be_visible()
     axe.check(page, "public result")

@@ -15,7 +15,13 @@ from playwright.sync_api import expect
 
 from scripts.lib.paths import REPO_ROOT
 from scripts.lib.stack import LocalStack
-from tests.support.complaints import FiledComplaint, file_complaint, get_json, staff_action
+from tests.support.complaints import (
+    FiledComplaint,
+    file_accepted_complaint,
+    file_complaint,
+    get_json,
+    staff_action,
+)
 
 if TYPE_CHECKING:
     from playwright.sync_api import Page, Request, ViewportSize
@@ -36,22 +42,8 @@ def status_page(stack: LocalStack, lang: str = "zh") -> str:
     return stack.portal_url + ("" if lang == "zh" else f"{lang}/") + "status/"
 
 
-def accepted(stack: LocalStack) -> FiledComplaint:
-    filed = file_complaint(stack.api_url)
-    staff_action(
-        stack.api_url,
-        stack.issuer,
-        filed.tracking_no,
-        "accept",
-        category="env_odor",
-        department="ecology_environment",
-        priority="normal",
-    )
-    return filed
-
-
 def responded(stack: LocalStack, *, decision: str = "upheld") -> FiledComplaint:
-    filed = accepted(stack)
+    filed = file_accepted_complaint(stack.api_url, stack.issuer)
     staff_action(
         stack.api_url,
         stack.issuer,
@@ -155,7 +147,7 @@ def test_information_added_online_reaches_the_case_and_is_shown_among_the_messag
     local_stack: LocalStack, page: Page
 ) -> None:
     # Given an accepted complaint opened with its access code
-    filed = accepted(local_stack)
+    filed = file_accepted_complaint(local_stack.api_url, local_stack.issuer)
     open_with_code(page, local_stack, filed)
 
     # When the information form is sent empty

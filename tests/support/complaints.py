@@ -12,7 +12,14 @@ from typing import Any
 
 from scripts.lib.staff_tokens import LocalIssuer
 
-__all__ = ["ApiError", "FiledComplaint", "file_complaint", "get_json", "staff_action"]
+__all__ = [
+    "ApiError",
+    "FiledComplaint",
+    "file_accepted_complaint",
+    "file_complaint",
+    "get_json",
+    "staff_action",
+]
 
 COMPLAINT: dict[str, Any] = {
     "complainant_type": "individual",
@@ -84,3 +91,18 @@ def staff_action(api_url: str, issuer: LocalIssuer, tracking_no: str, action: st
     if status != 200:
         raise ApiError(status, body)
     return body
+
+
+def file_accepted_complaint(api_url: str, issuer: LocalIssuer) -> FiledComplaint:
+    """A complaint filed, then accepted by an officer (routed to the ecology bureau)."""
+    filed = file_complaint(api_url)
+    staff_action(
+        api_url,
+        issuer,
+        filed.tracking_no,
+        "accept",
+        category="env_odor",
+        department="ecology_environment",
+        priority="normal",
+    )
+    return filed
