@@ -39,6 +39,9 @@ class Settings:
     portal_url: str
     access_code_secret: str
     max_body_bytes: int
+    # How many proxies in front of the API append the client's address to X-Forwarded-For
+    # (0: the API is reached directly and API Gateway's source address is the client's).
+    trusted_proxy_hops: int
     # Staff tokens: RS256 JWTs from this issuer for this audience (app client id), keys from a JWKS.
     staff_issuer: str | None
     staff_audience: str | None
@@ -53,6 +56,12 @@ class Settings:
 def _env(name: str, default: str | None = None) -> str | None:
     value = os.environ.get(name, "").strip()
     return value or default
+
+
+def _hops(raw: str) -> int:
+    if not raw.isdigit() or int(raw) > 5:
+        raise SettingsError(f"TRUSTED_PROXY_HOPS must be a whole number from 0 to 5, not {raw!r}")
+    return int(raw)
 
 
 def _load() -> Settings:
@@ -89,6 +98,7 @@ def _load() -> Settings:
         portal_url=(_env("PORTAL_URL", portal_origin + "/") or "").rstrip("/") + "/",
         access_code_secret=secret,
         max_body_bytes=int(_env("MAX_BODY_BYTES", "65536") or "65536"),
+        trusted_proxy_hops=_hops(_env("TRUSTED_PROXY_HOPS", "0") or "0"),
         staff_issuer=_env("STAFF_ISSUER"),
         staff_audience=_env("STAFF_AUDIENCE"),
         staff_jwks_url=_env("STAFF_JWKS_URL"),

@@ -176,16 +176,20 @@ def test_the_api_files_and_finds_a_case_on_dynamodb_local(
         assert isinstance(client, Client)
 
 
-def test_concurrent_wrong_codes_are_all_counted(settings: Settings) -> None:
+def test_parallel_reservations_never_pass_the_cap(settings: Settings) -> None:
     from chalicelib.storage.dynamodb import DynamoAttemptCounter
 
     counter = DynamoAttemptCounter()
     expires = datetime.now(UTC) + timedelta(hours=1)
     with ThreadPoolExecutor(max_workers=16) as pool:
-        counts = list(pool.map(lambda _: counter.add_failure("CASE:1", expires), range(40)))
-    assert sorted(counts) == list(range(1, 41))
-    assert counter.failures("CASE:1") == 40
-    assert counter.failures("CASE:2") == 0
+        granted = list(pool.map(lambda _: counter.reserve("case:1", 25, expires), range(100)))
+    assert granted.count(True) == 25
+    counter.release("case:1")
+    assert counter.reserve("case:1", 25, expires)
+    assert not counter.reserve("case:1", 25, expires)
+    assert counter.reserve("case:2", 25, expires)
+    counter.release("case:never-counted")  # nothing to give back: no error, nothing created
+    assert counter.reserve("case:never-counted", 1, expires)
 
 
 @pytest.fixture

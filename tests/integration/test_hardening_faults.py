@@ -5,15 +5,18 @@ failed write leaves nothing behind: never a 500, never a case without its event.
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+from typing import Any
 
 import boto3
 import pytest
 from chalice.test import Client
 
 from chalicelib.settings import get_settings
-from tests.support.api_client import app_client, post_json
-from tests.support.faults import DynamoFaults, inject_dynamodb_faults
+from tests.support.api_client import app_client, get_json, post_json
+from tests.support.faults import UNREACHABLE, DynamoFaults, inject_dynamodb_faults
+from tests.support.staff import TestIssuer
 
 from .test_public_api import COMPLAINT
 
@@ -96,3 +99,67 @@ def test_a_read_failing_for_good_gives_503_not_500(client: Client, monkeypatch: 
         response = client.http.get(f"/complaints/{receipt['tracking_no']}")
     assert response.status_code == 503
     assert response.headers["Retry-After"]
+
+
+# --- DynamoDB unreachable during a transaction (issue 8, item 6) ------------------------------------
+# Every write of a case goes through TransactWriteItems; unreachable, it fails without any AWS
+# response code, which must still be a 503 with Retry-After and leave nothing behind.
+
+
+def _unreachable_transactions() -> DynamoFaults:
+    return DynamoFaults(lambda op, attempt: UNREACHABLE if op == "TransactWriteItems" else None)
+
+
+def _assert_unavailable(status: int, body: dict[str, Any], headers: Mapping[str, str]) -> None:
+    assert status == 503, body
+    assert body["error"]["code"] == "service_unavailable"
+    assert int(headers["Retry-After"]) > 0
+
+
+def test_a_submission_without_a_key_while_dynamodb_is_unreachable_is_a_503(
+    client: Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with inject_dynamodb_faults(monkeypatch, _unreachable_transactions()) as faults:
+        _assert_unavailable(*post_json(client, "/complaints", COMPLAINT))
+    assert faults.failed["TransactWriteItems"] == 4  # retried in standard mode, then given up
+    assert stored() == {"cases": 0, "events": 0, "keys": 0}
+
+
+@pytest.fixture
+def staff_client(
+    dynamodb_local: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> Iterator[tuple[Client, TestIssuer]]:
+    issuer = TestIssuer(tmp_path)
+    with app_client(monkeypatch, **issuer.environment()) as test_client:
+        yield test_client, issuer
+
+
+def test_staff_and_complainant_saves_while_dynamodb_is_unreachable_are_503s_that_change_nothing(
+    staff_client: tuple[Client, TestIssuer], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    client, issuer = staff_client
+    officer = issuer.bearer("officer", name="王专员")
+    _, receipt, _ = post_json(client, "/complaints", COMPLAINT)
+    number, code = receipt["tracking_no"], {"X-Access-Code": receipt["access_code"]}
+    _, before, _ = get_json(client, f"/admin/complaints/{number}", officer)
+    accept = {
+        "action": "accept",
+        "expected_version": before["version"],
+        "category": "env_air",
+        "department": "ecology_environment",
+        "priority": "normal",
+    }
+    registration = {**COMPLAINT, "channel": "phone", "received_at": "2026-11-30T09:00:00+08:00"}
+    with inject_dynamodb_faults(monkeypatch, _unreachable_transactions()):
+        _assert_unavailable(*post_json(client, f"/admin/complaints/{number}/actions", accept, officer))
+        _assert_unavailable(
+            *post_json(client, f"/complaints/{number}/information", {"message": "补充"}, code)
+        )
+        _assert_unavailable(*post_json(client, "/admin/complaints", registration, officer))
+    _, after, _ = get_json(client, f"/admin/complaints/{number}", officer)
+    assert (after["version"], len(after["history"]), after["status"]) == (
+        before["version"],
+        len(before["history"]),
+        "received",
+    )
+    assert stored()["cases"] == 1

@@ -90,13 +90,26 @@ def _shape(node: dict[str, Any]) -> dict[str, Any]:
     return {"nullable": nullable, "enum": enum, "types": types, "constraints": constraints}
 
 
+def _inline_definitions(node: Any, definitions: dict[str, Any]) -> Any:
+    """pydantic's schema with its ``$defs`` references (the domain's enumerations) written in place."""
+    if isinstance(node, dict):
+        reference = node.get("$ref", "")
+        if reference.startswith("#/$defs/"):
+            return _inline_definitions(definitions[reference.removeprefix("#/$defs/")], definitions)
+        return {key: _inline_definitions(value, definitions) for key, value in node.items()}
+    if isinstance(node, list):
+        return [_inline_definitions(item, definitions) for item in node]
+    return node
+
+
 def _assert_describes(
     model: type[BaseModel], documented: dict[str, Any], name: str, *, query: bool = False
 ) -> None:
     """``documented`` (an object schema) has the model's fields, required ones, enumerations,
     null-ness (not for query parameters: a query has no null), JSON types and constraints, and
     refuses unknown fields as the model does."""
-    wire = model.model_json_schema()
+    schema = model.model_json_schema()
+    wire = _inline_definitions(schema, schema.get("$defs", {}))
     assert documented.get("additionalProperties") is False, f"{name}: unknown fields are refused"
     assert set(documented["properties"]) == set(model.model_fields), name
     assert set(documented.get("required", [])) == set(wire.get("required", [])), name

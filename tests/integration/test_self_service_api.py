@@ -1,5 +1,5 @@
 """Complainant self-service with the access code: each action needs the right code, is refused
-outside its status or window, and repeated wrong codes are refused for a while."""
+outside its status or window, and wrong codes are limited per client without locking the owner out."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ import pytest
 from chalice.test import Client
 
 from chalicelib.domain.tracking import new_access_code
-from chalicelib.services import self_service
+from chalicelib.services.access_code_throttle import LIMITS
 from tests.support.api_client import app_client, get_json, post_json
 from tests.support.staff import TestIssuer
 
@@ -179,22 +179,70 @@ def test_bad_bodies_are_refused_naming_the_field(client: Client) -> None:
     assert set(body["error"]["fields"]) == {"extra"}
 
 
-def test_repeated_wrong_codes_lock_the_case_for_a_while_even_for_the_right_code(client: Client) -> None:
-    number, code = file(client)
-    wrong = {"X-Access-Code": new_access_code()}
-    statuses = [get_json(client, f"/complaints/{number}", wrong)[0] for _ in range(self_service.MAX_FAILURES)]
-    assert statuses == [403] * (self_service.MAX_FAILURES - 1) + [429]
-    status, body, headers = get_json(client, f"/complaints/{number}", code)
-    assert status == 429
-    assert body["error"]["code"] == "too_many_attempts"
-    assert 0 < int(headers["Retry-After"]) <= self_service.WINDOW.total_seconds()
-    status, _, _ = post_json(client, f"/complaints/{number}/information", ACTIONS["information"], code)
-    assert status == 429
-    # The public status stays available; other cases are not affected.
-    assert get_json(client, f"/complaints/{number}")[0] == 200
-    other, other_code = file(client)
-    assert get_json(client, f"/complaints/{other}", other_code)[0] == 200
-    # When the window has passed, the right code works again.
+STRANGER = {"X-Forwarded-For": "203.0.113.9"}
+OWNER = {"X-Forwarded-For": "198.51.100.7"}
+CLIENT_CAP, DAILY_CAP = (limit.cap for limit in LIMITS if limit.scope == "client")
+
+
+@pytest.fixture
+def proxied(issuer: TestIssuer, monkeypatch: pytest.MonkeyPatch) -> Iterator[Client]:
+    """The API behind one proxy that appends the client's address (as the local static server does)."""
+    with app_client(
+        monkeypatch, STORAGE="memory", TRUSTED_PROXY_HOPS="1", **issuer.environment()
+    ) as test_client:
+        yield test_client
+
+
+def test_a_strangers_wrong_codes_never_lock_the_owner_out(proxied: Client) -> None:
+    number, code = file(proxied)
+    wrong = {"X-Access-Code": new_access_code(), **STRANGER}
+    statuses = [get_json(proxied, f"/complaints/{number}", wrong)[0] for _ in range(50)]
+    assert statuses == [403] * CLIENT_CAP + [429] * (50 - CLIENT_CAP)
+    status, body, headers = get_json(proxied, f"/complaints/{number}", wrong)
+    assert (status, body["error"]["code"]) == (429, "too_many_attempts")
+    assert 0 < int(headers["Retry-After"]) <= 15 * 60
+    # Right after, the owner's right code is compared and accepted, for reading and acting.
+    assert get_json(proxied, f"/complaints/{number}", {**code, **OWNER})[0] == 200
+    status, _, _ = post_json(
+        proxied, f"/complaints/{number}/information", ACTIONS["information"], {**code, **OWNER}
+    )
+    assert status == 200
+    # The public status never needed a code.
+    assert get_json(proxied, f"/complaints/{number}", STRANGER)[0] == 200
+
+
+def test_a_right_code_gives_its_attempt_back(proxied: Client) -> None:
+    number, code = file(proxied)
+    statuses = [
+        get_json(proxied, f"/complaints/{number}", {**code, **OWNER})[0] for _ in range(3 * CLIENT_CAP)
+    ]
+    assert set(statuses) == {200}
+
+
+def test_a_client_that_keeps_guessing_waits_longer_and_longer(proxied: Client) -> None:
+    number, _ = file(proxied)
+    wrong = {"X-Access-Code": new_access_code(), "Accept-Language": "en", **STRANGER}
+    start = datetime(2026, 12, 1, 0, 0, tzinfo=UTC)
+    waits: list[int] = []
     with mock.patch("chalicelib.web.public.datetime") as clock:
-        clock.now.return_value = datetime.now(UTC) + self_service.WINDOW + timedelta(seconds=1)
-        assert get_json(client, f"/complaints/{number}", code)[0] == 200
+        for window in range(DAILY_CAP // CLIENT_CAP + 1):
+            clock.now.return_value = start + window * timedelta(minutes=15)
+            statuses = [get_json(proxied, f"/complaints/{number}", wrong)[0] for _ in range(CLIENT_CAP)]
+            status, body, headers = get_json(proxied, f"/complaints/{number}", wrong)
+            assert status == 429
+            waits.append(int(headers["Retry-After"]))
+            expected = [403] * CLIENT_CAP if window < DAILY_CAP // CLIENT_CAP else [429] * CLIENT_CAP
+            assert statuses == expected, window
+    # Within a 15-minute window the wait is that window; once the day is used, the rest of the day.
+    assert all(wait <= 15 * 60 for wait in waits[:-1])
+    assert waits[-1] > 20 * 3600
+    assert "hours" in body["error"]["message"]
+
+
+def test_guessing_on_one_number_does_not_touch_another(proxied: Client) -> None:
+    number, _ = file(proxied)
+    other, other_code = file(proxied)
+    wrong = {"X-Access-Code": new_access_code(), **STRANGER}
+    for _ in range(CLIENT_CAP):
+        get_json(proxied, f"/complaints/{number}", wrong)
+    assert get_json(proxied, f"/complaints/{other}", {**other_code, **OWNER})[0] == 200

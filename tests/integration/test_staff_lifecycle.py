@@ -41,6 +41,12 @@ class People:
         self.second_supervisor = issuer.bearer("supervisor", name="赵主管")
 
 
+def iso_z(moment: str) -> str:
+    """A moment as the API shows it: UTC, whole seconds, with Z."""
+    parsed = datetime.fromisoformat(moment).astimezone(UTC).replace(microsecond=0, tzinfo=None)
+    return parsed.isoformat() + "Z"
+
+
 def act(
     client: Client, who: dict[str, str], number: str, version: int, action: str, **fields: Any
 ) -> tuple[int, dict[str, Any]]:
@@ -250,7 +256,8 @@ def test_rejection_with_reasons_then_review_then_closing(client: Client, issuer:
 
 def test_withdrawal_and_registration_from_other_channels(client: Client, issuer: TestIssuer) -> None:
     people = People(issuer)
-    registration = {**COMPLAINT, "channel": "phone", "subject": "电话投诉：路灯不亮"}
+    received = (datetime.now(UTC) - timedelta(hours=3)).isoformat()
+    registration = {**COMPLAINT, "channel": "phone", "subject": "电话投诉：路灯不亮", "received_at": received}
     status, _, _ = post_json(client, "/admin/complaints", registration, people.handler)
     assert status == 403
     status, receipt, _ = post_json(client, "/admin/complaints", registration, people.officer)
@@ -259,6 +266,11 @@ def test_withdrawal_and_registration_from_other_channels(client: Client, issuer:
     assert case["channel"]["code"] == "phone"
     assert case["history"][0]["action"] == "register"
     assert case["history"][0]["actor"]["name"] == "王专员"
+    # The clocks run from when the call came in, and the acknowledgement waits for staff to tell.
+    assert case["submitted_at"] == iso_z(received)
+    acknowledge = next(d for d in case["deadlines"] if d["kind"] == "acknowledge")
+    assert acknowledge["met_at"] is None
+    assert "acknowledge" in case["allowed_actions"]
     status, body, _ = post_json(client, "/admin/complaints", {**COMPLAINT, "channel": "web"}, people.officer)
     assert status == 400
     assert set(body["error"]["fields"]) == {"channel"}
@@ -342,8 +354,10 @@ def test_a_registration_without_its_channel_reports_every_mistake_at_once(
         client, "/admin/complaints", incomplete, {**people.officer, "Accept-Language": "en"}
     )
     assert status == 400
-    assert set(body["error"]["fields"]) == {"channel", "subject", "consent"}
+    assert set(body["error"]["fields"]) == {"channel", "received_at", "subject", "consent"}
     assert body["error"]["fields"]["channel"] == "Channel is required."
+    # Staff are told what to do in their own words, not the complainant's.
+    assert "complainant" in body["error"]["fields"]["consent"]
 
 
 def test_the_queue_takes_lang_like_every_other_route(client: Client, issuer: TestIssuer) -> None:

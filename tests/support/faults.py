@@ -1,5 +1,6 @@
-"""Fault injection below botocore's retry logic: chosen DynamoDB requests answer with an AWS error
-instead of reaching DynamoDB Local, so retries, backoff and error mapping run for real."""
+"""Fault injection below botocore's retry logic: chosen DynamoDB requests answer with an AWS error,
+or find DynamoDB unreachable (``UNREACHABLE``), instead of reaching DynamoDB Local, so retries,
+backoff and error mapping run for real."""
 
 from __future__ import annotations
 
@@ -13,8 +14,12 @@ import pytest
 from botocore.awsrequest import AWSResponse
 from botocore.compat import HTTPHeaders
 from botocore.endpoint import Endpoint
+from botocore.exceptions import EndpointConnectionError
 
-__all__ = ["DynamoFaults", "inject_dynamodb_faults"]
+__all__ = ["UNREACHABLE", "DynamoFaults", "inject_dynamodb_faults"]
+
+# Not an AWS error code: the request never gets an answer (the connection is refused).
+UNREACHABLE = "unreachable"
 
 
 class _Body:
@@ -45,6 +50,8 @@ class DynamoFaults:
             if code is None:
                 return None
             self.failed[operation] = self.failed.get(operation, 0) + 1
+        if code == UNREACHABLE:
+            raise EndpointConnectionError(endpoint_url=request.url)
         status = 500 if code == "InternalServerError" else 400
         body = json.dumps({"__type": f"com.amazonaws.dynamodb.v20120810#{code}", "message": "injected fault"})
         headers = HTTPHeaders.from_dict(

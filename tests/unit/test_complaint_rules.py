@@ -110,9 +110,15 @@ def test_lengths_are_bounded() -> None:
 def test_a_compensation_claim_states_a_sensible_amount() -> None:
     claim = replace(PERSON, category="compensation")
     assert set(refused_fields(claim)) == {"claim_amount"}
-    for bad in ("0", "-1", "0.001", "100000000.01", "12,5", "12元", "NaN", "Infinity", "1,00"):
+    for bad in ("0", "-1", "0.001", "100000000.01", "12,5", "NaN", "Infinity", "1,00", "元"):
         assert set(refused_fields(replace(claim, claim_amount=bad))) == {"claim_amount"}
-    for typed, amount in (("1,999.9", "1999.90"), ("¥ 2000", "2000.00"), ("0.5", "0.50")):
+    for typed, amount in (
+        ("1,999.9", "1999.90"),
+        ("¥ 2000", "2000.00"),
+        ("0.5", "0.50"),
+        ("12元", "12.00"),
+        ("1,000 元", "1000.00"),
+    ):
         _, details = check_draft(replace(claim, claim_amount=typed), today=TODAY)
         assert details.claim_amount == Decimal(amount)
     assert set(refused_fields(replace(PERSON, claim_amount="10"))) == {"claim_amount"}
@@ -144,3 +150,46 @@ def test_phone_numbers_people_type_are_accepted(typed: str, stored: str) -> None
 @pytest.mark.parametrize("typed", ["12345", "23800138000", "phone", "+86", "1380013800000"])
 def test_things_that_are_not_phone_numbers_are_refused(typed: str) -> None:
     assert normalize_phone(typed) is None
+
+
+@pytest.mark.parametrize("typed", ["١٢٣", "1_000", "1e3", "１２３", "12 34", "+12", ".5"])
+def test_an_amount_has_ascii_digits_only(typed: str) -> None:
+    # Decimal() reads Arabic-Indic digits, underscores and exponents: none of them is an amount typed here.
+    claim = replace(PERSON, category="compensation", claim_amount=typed)
+    assert set(refused_fields(claim)) == {"claim_amount"}
+
+
+@pytest.mark.parametrize("day", ["0001-01-01", "1900-06-30", "1989-12-31"])
+def test_what_happened_cannot_be_dated_before_1990(day: str) -> None:
+    fields = refused_fields(replace(PERSON, occurred_on=day))
+    assert set(fields) == {"occurred_on"}
+    assert "1990-01-01" in fields["occurred_on"]
+    _, details = check_draft(replace(PERSON, occurred_on="1990-01-01"), today=TODAY)
+    assert details.occurred_on == date(1990, 1, 1)
+
+
+@pytest.mark.parametrize(
+    "typed",
+    [
+        "91350100m000100y43",
+        "9135 0100 M000 100Y 43",
+        "91350100-M000100Y43",
+        "９１３５０１００Ｍ０００１００Ｙ４３",
+    ],
+)
+def test_a_credit_code_is_read_with_spaces_lower_case_or_full_width(typed: str) -> None:
+    enterprise = replace(ENTERPRISE, credit_code=typed)
+    complainant, _ = check_draft(enterprise, today=TODAY)
+    assert complainant.credit_code == "91350100M000100Y43"
+
+
+def test_staff_registering_are_told_in_staff_words() -> None:
+    draft = replace(PERSON, phone=None, email=None, consent=False)
+    with pytest.raises(InvalidInputError) as refused:
+        check_draft(draft, today=TODAY, writer="staff")
+    staff_words = {name: render(m, "en") for name, m in refused.value.fields.items()}
+    complainant_words = refused_fields(draft)
+    assert set(staff_words) == set(complainant_words) == {"phone", "consent"}
+    assert staff_words["consent"] != complainant_words["consent"]
+    assert "complainant" in staff_words["phone"]
+    assert "you" not in staff_words["phone"].split()

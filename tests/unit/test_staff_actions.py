@@ -113,7 +113,7 @@ def test_rejecting_needs_a_configured_reason_and_explains_it_to_the_complainant(
         "不属于本平台受理范围，请向法院起诉。",
         "out_of_scope",
     )
-    assert case.decided_by == OFFICER.id
+    assert case.handled_by == (OFFICER.id,)
 
 
 def test_handlers_work_only_their_own_departments_cases() -> None:
@@ -187,7 +187,7 @@ def test_responding_meets_the_deadline_and_opens_the_call_back() -> None:
     callback = case.deadline("callback")
     assert callback is not None
     assert callback.met_at is None
-    assert case.decided_by == HANDLER.id
+    assert case.handled_by == (OFFICER.id, HANDLER.id)
     called = act(case, Callback("basically_satisfied", "基本认可"), OFFICER)
     assert called.callback_satisfaction == "basically_satisfied"
     called_back = called.deadline("callback")

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from chalicelib.domain.deadlines import default_policy, load_policy
+from chalicelib.domain.deadlines import REQUIRED_BOUNDS, default_policy, load_policy
 from chalicelib.domain.working_days import WorkingDayCalendar, default_calendar, load_official_years
 
 BEIJING = timezone(timedelta(hours=8))
@@ -111,6 +111,9 @@ def test_hour_and_day_limits() -> None:
     assert policy.due("review_request", start).at == beijing(2026, 12, 24, 23, 59, 59)
 
 
+BLANK = {"zh": "", "en": ""}
+
+
 def test_the_policy_file_refuses_a_limit_without_exactly_one_unit() -> None:
     raw = {
         "utc_offset_hours": 8,
@@ -118,6 +121,13 @@ def test_the_policy_file_refuses_a_limit_without_exactly_one_unit() -> None:
             "x": {"hours": 1, "days": 2, "label": {"zh": "", "en": ""}, "note": {"zh": "", "en": ""}}
         },
         "windows": {},
+        "bounds": {code: {"days": 1, "label": BLANK, "note": BLANK} for code in REQUIRED_BOUNDS},
     }
     with pytest.raises(ValueError, match="exactly one"):
+        load_policy(raw)
+
+
+def test_the_policy_file_must_bound_extensions_and_late_registrations() -> None:
+    raw = {"utc_offset_hours": 8, "time_limits": {}, "windows": {}, "bounds": {}}
+    with pytest.raises(ValueError, match="extension_max, registration_backdate"):
         load_policy(raw)

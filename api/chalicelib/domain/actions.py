@@ -1,30 +1,40 @@
-"""What staff do to a case. Each action checks the caller's role, the case's status and its own
-rules, and gives the changed case (one version later) and the one event that records it."""
+"""What staff do to a case, each action defined once in ``STAFF_ACTIONS``.
+
+A definition names the action, the input it takes, the roles that may take it, the statuses it may
+be taken in, any further condition (with the reason given when it does not hold) and its effect.
+``allowed_staff_actions`` (what the console offers) and ``apply_staff_action`` (what the API
+accepts) both read ``refusal``, so an action is offered exactly when taking it can succeed.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime
-from typing import Literal
+from typing import Any, Generic, Literal, TypeVar
 
+from .action_rules import EVERY_STATUS, CatalogCode, Effect, leading_to, not_now, refused
 from .case import Case, Deadline, Event, Priority, Visibility
 from .deadlines import Policy
-from .errors import ForbiddenError, InvalidInputError, TransitionNotAllowedError
-from .lifecycle import TRANSITIONS, Status
+from .errors import DomainError, ForbiddenError, InvalidInputError
+from .lifecycle import Status
 from .messages import Message, field_message
-from .staff import Role, StaffMember
-from .vocabulary import categories, departments, label, rejection_reasons
+from .staff import ALL_STAFF, OFFICE, SUPERVISORS, Role, StaffMember
+from .vocabulary import categories, departments, rejection_reasons
 
 __all__ = [
-    "ACTION_ROLES",
+    "ACKNOWLEDGE_METHODS",
     "DECISIONS",
     "SATISFACTION_LEVELS",
+    "STAFF_ACTIONS",
     "Accept",
+    "Acknowledge",
+    "AcknowledgeMethod",
     "Callback",
     "Close",
     "Decision",
     "Extend",
+    "LiftConfidentiality",
     "Note",
     "Reject",
     "Reply",
@@ -32,11 +42,13 @@ __all__ = [
     "ReviewDecision",
     "Satisfaction",
     "StaffAction",
+    "StaffActionRule",
     "Start",
     "Transfer",
-    "action_name",
     "allowed_staff_actions",
     "apply_staff_action",
+    "rule_for",
+    "withheld_staff_actions",
 ]
 
 Decision = Literal["upheld", "partly_upheld", "not_upheld"]
@@ -48,10 +60,10 @@ SATISFACTION_LEVELS: tuple[Satisfaction, ...] = (
     "basically_satisfied",
     "unsatisfied",
 )
+# How the complainant of a complaint registered by staff was told its tracking number.
+AcknowledgeMethod = Literal["phone", "in_person", "letter", "email", "sms"]
+ACKNOWLEDGE_METHODS: tuple[AcknowledgeMethod, ...] = ("phone", "in_person", "letter", "email", "sms")
 
-_ALL: frozenset[Role] = frozenset({"officer", "handler", "supervisor"})
-_OFFICE: frozenset[Role] = frozenset({"officer", "supervisor"})
-_SUPERVISOR: frozenset[Role] = frozenset({"supervisor"})
 _RESPOND_LIMIT: dict[Priority, str] = {
     "normal": "respond_normal",
     "major": "respond_major",
@@ -59,22 +71,33 @@ _RESPOND_LIMIT: dict[Priority, str] = {
 }
 
 
+# --- What each action takes ------------------------------------------------------------------------
+# The wire schemas are derived from these fields (web/schemas.py): ``str`` is text people write,
+# ``str | None`` optional text, ``datetime`` a moment with its offset, a Literal or a CatalogCode a
+# choice.
+
+
 @dataclass(frozen=True, slots=True)
 class Accept:
-    category: str
-    department: str
+    category: CatalogCode
+    department: CatalogCode
     priority: Priority
 
 
 @dataclass(frozen=True, slots=True)
 class Reject:
-    reason_code: str
+    reason_code: CatalogCode
     explanation: str
 
 
 @dataclass(frozen=True, slots=True)
+class Acknowledge:
+    method: AcknowledgeMethod
+
+
+@dataclass(frozen=True, slots=True)
 class Transfer:
-    department: str
+    department: CatalogCode
     reason: str
 
 
@@ -124,108 +147,94 @@ class ReviewDecision:
     remedy: str | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class LiftConfidentiality:
+    reason: str
+
+
 StaffAction = (
-    Accept | Reject | Transfer | Start | Note | Reply | Extend | Respond | Callback | Close | ReviewDecision
+    Accept
+    | Reject
+    | Acknowledge
+    | Transfer
+    | Start
+    | Note
+    | Reply
+    | Extend
+    | Respond
+    | Callback
+    | Close
+    | ReviewDecision
+    | LiftConfidentiality
 )
 
-_NAMES: dict[type[StaffAction], str] = {
-    Accept: "accept",
-    Reject: "reject",
-    Transfer: "transfer",
-    Start: "start",
-    Note: "note",
-    Reply: "reply",
-    Extend: "extend",
-    Respond: "respond",
-    Callback: "callback",
-    Close: "close",
-    ReviewDecision: "review_decision",
-}
-
-# Who may do what: officers run the process, handlers work their department's cases, supervisors
-# may do everything and alone extend time limits and decide reviews.
-ACTION_ROLES: dict[str, frozenset[Role]] = {
-    "accept": _OFFICE,
-    "reject": _OFFICE,
-    "transfer": _OFFICE,
-    "start": _ALL,
-    "note": _ALL,
-    "reply": _ALL,
-    "extend": _SUPERVISOR,
-    "respond": _ALL,
-    "callback": _OFFICE,
-    "close": _OFFICE,
-    "review_decision": _SUPERVISOR,
-}
-
-# The statuses each action that keeps the status may be taken in.
-_STAYING: dict[str, frozenset[Status]] = {
-    "transfer": frozenset({Status.ACCEPTED, Status.IN_PROGRESS, Status.UNDER_REVIEW}),
-    "note": frozenset(Status),  # an internal note may record anything, whenever
-    "reply": frozenset(
-        {
-            Status.RECEIVED,
-            Status.ACCEPTED,
-            Status.IN_PROGRESS,
-            Status.UNDER_REVIEW,
-            Status.RESPONDED,
-            Status.REJECTED,
-        }
-    ),
-    "extend": frozenset({Status.ACCEPTED, Status.IN_PROGRESS, Status.UNDER_REVIEW}),
-    "callback": frozenset({Status.RESPONDED, Status.CLOSED}),
-}
+A = TypeVar("A")
 
 
-# The status each status-changing action leads to (the lifecycle decides whether it may).
-_TARGETS: dict[str, Status] = {
-    "accept": Status.ACCEPTED,
-    "reject": Status.REJECTED,
-    "start": Status.IN_PROGRESS,
-    "respond": Status.RESPONDED,
-    "close": Status.CLOSED,
-    "review_decision": Status.RESPONDED,
-}
+@dataclass(frozen=True, slots=True)
+class StaffActionRule(Generic[A]):
+    """One staff action, whole."""
+
+    name: str
+    input: type[A]
+    roles: frozenset[Role]
+    statuses: frozenset[Status]
+    # Whether its history event is shown to the complainant.
+    visibility: Visibility
+    effect: Callable[[Case, A, StaffMember, datetime, Policy], Effect]
+    # What else must hold of the case and the person, as the refusal to give when it does not.
+    condition: Callable[[Case, StaffMember], DomainError | None] | None = None
+
+    def refusal(self, case: Case, staff: StaffMember) -> DomainError | None:
+        """Why ``staff`` may not take this action on ``case`` now, or ``None`` if they may."""
+        standing = self.standing(case, staff)
+        if standing is not None or self.condition is None:
+            return standing
+        return self.condition(case, staff)
+
+    def standing(self, case: Case, staff: StaffMember) -> DomainError | None:
+        """The refusal by role, department or status alone (the action's condition aside)."""
+        if not staff.roles & self.roles:
+            return ForbiddenError(Message("forbidden_role"))
+        try:
+            staff.ensure_may_work_on(case)
+        except ForbiddenError as error:
+            return error
+        return not_now(case, self.name) if case.status not in self.statuses else None
 
 
-def allowed_staff_actions(case: Case, staff: StaffMember) -> list[str]:
-    """The actions ``staff`` may take on ``case`` now, for the console to offer."""
-    try:
-        staff.ensure_may_work_on(case)
-    except ForbiddenError:
-        return []
-    allowed = []
-    for name, roles in ACTION_ROLES.items():
-        if not staff.roles & roles:
-            continue
-        if name in _STAYING:
-            possible = case.status in _STAYING[name]
-        else:
-            possible = _TARGETS[name] in TRANSITIONS[case.status]
-        if name == "respond":
-            possible = possible and case.status is not Status.UNDER_REVIEW
-        if name == "review_decision":
-            possible = case.status is Status.UNDER_REVIEW and case.decided_by != staff.id
-        if name == "extend":
-            kind = "review" if case.status is Status.UNDER_REVIEW else "respond"
-            deadline = case.deadline(kind)
-            possible = possible and deadline is not None and deadline.met_at is None
-        if possible:
-            allowed.append(name)
-    return allowed
+# --- Conditions ----------------------------------------------------------------------------------
 
 
-def action_name(action: StaffAction) -> str:
-    return _NAMES[type(action)]
+def _extended_kind(case: Case) -> str:
+    return "review" if case.status is Status.UNDER_REVIEW else "respond"
 
 
-def _refuse_here(case: Case, name: str) -> TransitionNotAllowedError:
-    return TransitionNotAllowedError(
-        Message(
-            "action_not_allowed",
-            {"current": label("status", case.status.value), "action": label("action", name)},
-        )
-    )
+def _something_to_extend(case: Case, staff: StaffMember) -> DomainError | None:
+    deadline = case.deadline(_extended_kind(case))
+    return None if deadline is not None and deadline.met_at is None else refused("nothing_to_extend")
+
+
+def _acknowledgement_owed(case: Case, staff: StaffMember) -> DomainError | None:
+    deadline = case.deadline("acknowledge")
+    return None if deadline is not None and deadline.met_at is None else refused("nothing_to_acknowledge")
+
+
+def _complainant_reachable(case: Case, staff: StaffMember) -> DomainError | None:
+    return None if case.reachable else refused("callback_no_contact")
+
+
+def _took_no_part(case: Case, staff: StaffMember) -> DomainError | None:
+    # The review is the complainant's second look: nobody who accepted, rejected or responded to
+    # the complaint, or decided an earlier review of it, may decide it.
+    return ForbiddenError(Message("forbidden_same_person")) if staff.id in case.handled_by else None
+
+
+def _is_confidential(case: Case, staff: StaffMember) -> DomainError | None:
+    return None if case.confidential else refused("not_confidential")
+
+
+# --- Effects ---------------------------------------------------------------------------------------
 
 
 def _ensure_known_department(code: str) -> None:
@@ -247,15 +256,7 @@ def _report_deadline(case: Case, now: datetime, policy: Policy) -> Case:
     return case.with_deadline(Deadline("report", report.at, report.provisional))
 
 
-@dataclass(frozen=True, slots=True)
-class _Outcome:
-    case: Case
-    visibility: Visibility
-    note: str | None = None
-    data: Mapping[str, str] | None = None
-
-
-def _accept(case: Case, a: Accept, staff: StaffMember, now: datetime, policy: Policy) -> _Outcome:
+def _accept(case: Case, a: Accept, staff: StaffMember, now: datetime, policy: Policy) -> Effect:
     errors: dict[str, Message] = {}
     if a.category not in categories():
         errors["category"] = field_message("invalid_choice", "category")
@@ -263,58 +264,66 @@ def _accept(case: Case, a: Accept, staff: StaffMember, now: datetime, policy: Po
         errors["department"] = field_message("invalid_choice", "department")
     if errors:
         raise InvalidInputError(errors)
+    # Re-categorising never lifts confidentiality; into a confidential category it sets it at once.
+    confidential = case.confidential or categories()[a.category].confidential
     changed = replace(
         case.moved_to(Status.ACCEPTED, now).meeting("decide", now),
         details=replace(case.details, category=a.category),
-        confidential=categories()[a.category].confidential,
+        confidential=confidential,
         department=a.department,
         priority=a.priority,
-    )
+    ).handled_by_also(staff.id)
     changed = _report_deadline(_respond_deadline(changed, a.priority, now, policy), now, policy)
     data = {"category": a.category, "department": a.department, "priority": a.priority}
-    return _Outcome(changed, "public", data=data)
+    if confidential and not case.confidential:
+        data["confidential"] = "true"
+    return Effect(changed, data=data)
 
 
-def _reject(case: Case, a: Reject, staff: StaffMember, now: datetime, policy: Policy) -> _Outcome:
+def _reject(case: Case, a: Reject, staff: StaffMember, now: datetime, policy: Policy) -> Effect:
     if a.reason_code not in rejection_reasons():
         raise InvalidInputError({"reason_code": field_message("invalid_choice", "reason_code")})
-    changed = replace(case.moved_to(Status.REJECTED, now).meeting("decide", now), decided_by=staff.id)
+    changed = case.moved_to(Status.REJECTED, now).meeting("decide", now).handled_by_also(staff.id)
     # The explanation is addressed to the complainant: the domain's rules say the reasons are explained in detail.
-    return _Outcome(changed, "public", note=a.explanation, data={"reason_code": a.reason_code})
+    return Effect(changed, note=a.explanation, data={"reason_code": a.reason_code})
 
 
-def _transfer(case: Case, a: Transfer, staff: StaffMember, now: datetime, policy: Policy) -> _Outcome:
+def _acknowledge(case: Case, a: Acknowledge, staff: StaffMember, now: datetime, policy: Policy) -> Effect:
+    return Effect(case.meeting("acknowledge", now), data={"method": a.method})
+
+
+def _transfer(case: Case, a: Transfer, staff: StaffMember, now: datetime, policy: Policy) -> Effect:
     _ensure_known_department(a.department)
     changed = _report_deadline(replace(case, department=a.department), now, policy)
-    return _Outcome(
-        changed, "internal", note=a.reason, data={"from": case.department or "", "to": a.department}
-    )
+    return Effect(changed, note=a.reason, data={"from": case.department or "", "to": a.department})
 
 
-def _start(case: Case, a: Start, staff: StaffMember, now: datetime, policy: Policy) -> _Outcome:
+def _start(case: Case, a: Start, staff: StaffMember, now: datetime, policy: Policy) -> Effect:
     # Starting work is the department's first report; for an urgent case it is the attendance too.
-    changed = case.moved_to(Status.IN_PROGRESS, now).meeting("report", now).meeting("attend", now)
-    return _Outcome(changed, "public")
+    return Effect(case.moved_to(Status.IN_PROGRESS, now).meeting("report", now).meeting("attend", now))
 
 
-def _note(case: Case, a: Note, staff: StaffMember, now: datetime, policy: Policy) -> _Outcome:
-    return _Outcome(case, "internal", note=a.note)
+def _note(case: Case, a: Note, staff: StaffMember, now: datetime, policy: Policy) -> Effect:
+    return Effect(case, note=a.note)
 
 
-def _reply(case: Case, a: Reply, staff: StaffMember, now: datetime, policy: Policy) -> _Outcome:
-    return _Outcome(case, "public", note=a.message)
+def _reply(case: Case, a: Reply, staff: StaffMember, now: datetime, policy: Policy) -> Effect:
+    return Effect(case, note=a.message)
 
 
-def _extend(case: Case, a: Extend, staff: StaffMember, now: datetime, policy: Policy) -> _Outcome:
-    kind = "review" if case.status is Status.UNDER_REVIEW else "respond"
+def _extend(case: Case, a: Extend, staff: StaffMember, now: datetime, policy: Policy) -> Effect:
+    kind = _extended_kind(case)
     current = case.deadline(kind)
-    if current is None or current.met_at is not None:
-        raise InvalidInputError({"due_at": Message("nothing_to_extend")})
+    assert current is not None  # the condition of the action
     if a.due_at <= current.due_at or a.due_at <= now:
         raise InvalidInputError({"due_at": Message("due_not_later")})
-    changed = case.with_deadline(Deadline(kind, a.due_at, provisional=False))
+    latest = policy.due("extension_max", current.due_at)
+    if a.due_at > latest.at:
+        bound = policy.bounds["extension_max"]
+        raise InvalidInputError({"due_at": Message("due_too_late", {"amount": bound.amount})})
+    changed = case.with_deadline(Deadline(kind, a.due_at))
     data = {"deadline": kind, "from": current.due_at.isoformat(), "to": a.due_at.isoformat()}
-    return _Outcome(changed, "public", note=a.reason, data=data)
+    return Effect(changed, note=a.reason, data=data)
 
 
 def _decision_data(decision: Decision, reasons: str, remedy: str | None) -> dict[str, str]:
@@ -324,86 +333,148 @@ def _decision_data(decision: Decision, reasons: str, remedy: str | None) -> dict
     return data
 
 
-def _respond(case: Case, a: Respond, staff: StaffMember, now: datetime, policy: Policy) -> _Outcome:
-    if case.status is Status.UNDER_REVIEW:  # a review ends with a review decision, by someone else
-        raise _refuse_here(case, "respond")
-    callback = policy.due("callback", now)
+def _respond(case: Case, a: Respond, staff: StaffMember, now: datetime, policy: Policy) -> Effect:
     changed = case.moved_to(Status.RESPONDED, now).meeting("respond", now).meeting("report", now)
-    changed = replace(changed, decided_by=staff.id).with_deadline(
-        Deadline("callback", callback.at, callback.provisional)
-    )
-    return _Outcome(changed, "public", data=_decision_data(a.decision, a.reasons, a.remedy))
+    changed = changed.handled_by_also(staff.id)
+    if changed.reachable:  # nobody to call back on an anonymous complaint: no clock that cannot be met
+        callback = policy.due("callback", now)
+        changed = changed.with_deadline(Deadline("callback", callback.at, callback.provisional))
+    return Effect(changed, data=_decision_data(a.decision, a.reasons, a.remedy))
 
 
-def _callback(case: Case, a: Callback, staff: StaffMember, now: datetime, policy: Policy) -> _Outcome:
+def _callback(case: Case, a: Callback, staff: StaffMember, now: datetime, policy: Policy) -> Effect:
     changed = replace(case.meeting("callback", now), callback_satisfaction=a.satisfaction)
-    return _Outcome(changed, "internal", note=a.comment, data={"satisfaction": a.satisfaction})
+    return Effect(changed, note=a.comment, data={"satisfaction": a.satisfaction})
 
 
-def _close(case: Case, a: Close, staff: StaffMember, now: datetime, policy: Policy) -> _Outcome:
-    return _Outcome(case.moved_to(Status.CLOSED, now), "public")
+def _close(case: Case, a: Close, staff: StaffMember, now: datetime, policy: Policy) -> Effect:
+    return Effect(case.moved_to(Status.CLOSED, now))
 
 
 def _review_decision(
     case: Case, a: ReviewDecision, staff: StaffMember, now: datetime, policy: Policy
-) -> _Outcome:
-    if case.decided_by == staff.id:
-        raise ForbiddenError(Message("forbidden_same_person"))
-    changed = replace(case.moved_to(Status.RESPONDED, now).meeting("review", now), decided_by=staff.id)
-    return _Outcome(changed, "public", data=_decision_data(a.decision, a.reasons, a.remedy))
+) -> Effect:
+    changed = case.moved_to(Status.RESPONDED, now).meeting("review", now).handled_by_also(staff.id)
+    return Effect(changed, data=_decision_data(a.decision, a.reasons, a.remedy))
 
 
-def _outcome(case: Case, action: StaffAction, staff: StaffMember, now: datetime, policy: Policy) -> _Outcome:
-    match action:
-        case Accept():
-            return _accept(case, action, staff, now, policy)
-        case Reject():
-            return _reject(case, action, staff, now, policy)
-        case Transfer():
-            return _transfer(case, action, staff, now, policy)
-        case Start():
-            return _start(case, action, staff, now, policy)
-        case Note():
-            return _note(case, action, staff, now, policy)
-        case Reply():
-            return _reply(case, action, staff, now, policy)
-        case Extend():
-            return _extend(case, action, staff, now, policy)
-        case Respond():
-            return _respond(case, action, staff, now, policy)
-        case Callback():
-            return _callback(case, action, staff, now, policy)
-        case Close():
-            return _close(case, action, staff, now, policy)
-        case ReviewDecision():
-            return _review_decision(case, action, staff, now, policy)
+def _lift_confidentiality(
+    case: Case, a: LiftConfidentiality, staff: StaffMember, now: datetime, policy: Policy
+) -> Effect:
+    return Effect(replace(case, confidential=False), note=a.reason)
+
+
+# --- The definitions -------------------------------------------------------------------------------
+
+_OPEN_TO_CHANGE = frozenset({Status.ACCEPTED, Status.IN_PROGRESS, Status.UNDER_REVIEW})
+
+# Officers run the process, handlers work their department's cases, supervisors may do everything
+# and alone extend time limits, decide reviews and lift confidentiality. In the console's order.
+STAFF_ACTIONS: tuple[StaffActionRule[Any], ...] = (
+    StaffActionRule("accept", Accept, OFFICE, leading_to(Status.ACCEPTED), "public", _accept),
+    StaffActionRule("reject", Reject, OFFICE, leading_to(Status.REJECTED), "public", _reject),
+    StaffActionRule(
+        "acknowledge",
+        Acknowledge,
+        OFFICE,
+        EVERY_STATUS - {Status.CLOSED, Status.WITHDRAWN},
+        "public",
+        _acknowledge,
+        _acknowledgement_owed,
+    ),
+    StaffActionRule("transfer", Transfer, OFFICE, _OPEN_TO_CHANGE, "internal", _transfer),
+    StaffActionRule("start", Start, ALL_STAFF, leading_to(Status.IN_PROGRESS), "public", _start),
+    # An internal note may record anything, whenever.
+    StaffActionRule("note", Note, ALL_STAFF, EVERY_STATUS, "internal", _note),
+    StaffActionRule(
+        "reply", Reply, ALL_STAFF, EVERY_STATUS - {Status.CLOSED, Status.WITHDRAWN}, "public", _reply
+    ),
+    StaffActionRule("extend", Extend, SUPERVISORS, _OPEN_TO_CHANGE, "public", _extend, _something_to_extend),
+    # A review ends with a review decision, by someone else: never with a plain response.
+    StaffActionRule(
+        "respond",
+        Respond,
+        ALL_STAFF,
+        leading_to(Status.RESPONDED) - {Status.UNDER_REVIEW},
+        "public",
+        _respond,
+    ),
+    StaffActionRule(
+        "callback",
+        Callback,
+        OFFICE,
+        frozenset({Status.RESPONDED, Status.CLOSED}),
+        "internal",
+        _callback,
+        _complainant_reachable,
+    ),
+    StaffActionRule("close", Close, OFFICE, leading_to(Status.CLOSED), "public", _close),
+    StaffActionRule(
+        "review_decision",
+        ReviewDecision,
+        SUPERVISORS,
+        frozenset({Status.UNDER_REVIEW}),
+        "public",
+        _review_decision,
+        _took_no_part,
+    ),
+    StaffActionRule(
+        "lift_confidentiality",
+        LiftConfidentiality,
+        SUPERVISORS,
+        EVERY_STATUS,
+        "internal",
+        _lift_confidentiality,
+        _is_confidential,
+    ),
+)
+
+_BY_INPUT: dict[type[Any], StaffActionRule[Any]] = {rule.input: rule for rule in STAFF_ACTIONS}
+
+
+def rule_for(action: StaffAction) -> StaffActionRule[Any]:
+    return _BY_INPUT[type(action)]
+
+
+def allowed_staff_actions(case: Case, staff: StaffMember) -> list[str]:
+    """The actions ``staff`` may take on ``case`` now, for the console to offer."""
+    return [rule.name for rule in STAFF_ACTIONS if rule.refusal(case, staff) is None]
+
+
+def withheld_staff_actions(case: Case, staff: StaffMember) -> dict[str, Message]:
+    """The actions ``staff`` could take by role, department and status but may not as this person
+    (a review decision by someone who handled the case), with the reason the console shows. A
+    refusal for the state of the case (nothing left to extend) is plain from the case itself."""
+    withheld: dict[str, Message] = {}
+    for rule in STAFF_ACTIONS:
+        if rule.condition is None or rule.standing(case, staff) is not None:
+            continue
+        refusal = rule.condition(case, staff)
+        if isinstance(refusal, ForbiddenError):
+            withheld[rule.name] = refusal.message
+    return withheld
 
 
 def apply_staff_action(
     case: Case, action: StaffAction, staff: StaffMember, *, now: datetime, policy: Policy
 ) -> tuple[Case, Event]:
     """The case after ``action`` by ``staff`` and the event recording it, or a refusal that says why."""
-    name = action_name(action)
-    staff.ensure_role(ACTION_ROLES[name])
-    staff.ensure_may_work_on(case)
-    staying = _STAYING.get(name)
-    if staying is not None and case.status not in staying:
-        raise _refuse_here(case, name)
-    try:
-        outcome = _outcome(case, action, staff, now, policy)
-    except TransitionNotAllowedError:
-        raise _refuse_here(case, name) from None
-    changed = outcome.case.touched(now)
+    rule = rule_for(action)
+    refusal = rule.refusal(case, staff)
+    if refusal is not None:
+        raise refusal
+    effect = rule.effect(case, action, staff, now, policy)
+    changed = effect.case.touched(now)
     event = Event(
         tracking_no=case.tracking_no,
         seq=changed.version,
         at=now,
         actor=staff.actor,
-        action=name,
-        visibility=outcome.visibility,
+        action=rule.name,
+        visibility=rule.visibility,
         from_status=case.status,
         to_status=changed.status,
-        note=outcome.note,
-        data=dict(outcome.data or {}),
+        note=effect.note,
+        data=dict(effect.data or {}),
     )
     return changed, event

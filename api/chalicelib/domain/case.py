@@ -10,10 +10,12 @@ from typing import Literal
 from .complaint import Channel, Complainant, ComplaintDetails
 from .deadlines import Policy, default_policy
 from .lifecycle import Status, ensure_transition
+from .messages import Message, field_message
 from .vocabulary import category
 
 __all__ = [
     "COMPLAINANT",
+    "UNREACHABLE_WHEN_ANONYMOUS",
     "Actor",
     "ActorKind",
     "Case",
@@ -22,12 +24,17 @@ __all__ = [
     "Milestone",
     "Priority",
     "Visibility",
+    "check_arrival",
     "open_case",
 ]
 
 Visibility = Literal["public", "internal"]
 Priority = Literal["normal", "major", "urgent"]
 ActorKind = Literal["complainant", "staff", "system"]
+
+# Channels that leave no way back to a complainant who gave no name or contact: nobody can be
+# told the tracking number, so no acknowledgement is owed.
+UNREACHABLE_WHEN_ANONYMOUS: frozenset[Channel] = frozenset({"letter", "mailbox"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,7 +50,7 @@ COMPLAINANT = Actor(kind="complainant")
 
 @dataclass(frozen=True, slots=True)
 class Deadline:
-    kind: str  # acknowledge, decide, attend, respond, review
+    kind: str  # acknowledge, decide, attend, report, respond, review, callback
     due_at: datetime
     provisional: bool = False
     met_at: datetime | None = None
@@ -110,17 +117,22 @@ class Case:
     channel: Channel
     complainant: Complainant
     details: ComplaintDetails
+    # When the complaint reached the portal: filed online, or (registered by staff) the moment the
+    # call, letter or visit was received, which may be days before registration. Clocks run from it.
     submitted_at: datetime
     updated_at: datetime
     version: int
+    # Who complained is for supervisors only. Set by a confidential category; once set it stays
+    # set, whatever the case is re-categorised as, until a supervisor lifts it with a reason.
     confidential: bool = False
     department: str | None = None
     priority: Priority | None = None
     deadlines: tuple[Deadline, ...] = ()
     milestones: tuple[Milestone, ...] = field(default_factory=tuple)
     review_count: int = 0
-    # Who made the last decision (response or rejection): a review must be decided by someone else.
-    decided_by: str | None = None
+    # Everyone who took part in the handling (accepted, rejected, responded or decided a review),
+    # in order: a review must be decided by someone who is not among them.
+    handled_by: tuple[str, ...] = ()
     # Satisfaction recorded by an officer's call back, and the complainant's own rating.
     callback_satisfaction: str | None = None
     complainant_rating: str | None = None
@@ -173,6 +185,12 @@ class Case:
             next_due_at=self.next_due_at,
         )
 
+    @property
+    def reachable(self) -> bool:
+        """Whether the complainant can be contacted (anonymous complaints leave no contact)."""
+        c = self.complainant
+        return not c.anonymous and bool(c.phone or c.email)
+
     def deadline(self, kind: str) -> Deadline | None:
         return next((d for d in self.deadlines if d.kind == kind), None)
 
@@ -200,9 +218,33 @@ class Case:
         ensure_transition(self.status, target)
         return replace(self, status=target, milestones=(*self.milestones, Milestone(target, at)))
 
+    def handled_by_also(self, staff_id: str) -> Case:
+        """The case with ``staff_id`` among those who took part in its handling."""
+        if staff_id in self.handled_by:
+            return self
+        return replace(self, handled_by=(*self.handled_by, staff_id))
+
     def touched(self, at: datetime) -> Case:
         """The case one version later: every change is one version and one history event."""
         return replace(self, updated_at=at, version=self.version + 1)
+
+
+def check_arrival(
+    channel: Channel | None, received_at: datetime | None, *, now: datetime, policy: Policy
+) -> dict[str, Message]:
+    """What is wrong with how staff record a complaint's arrival, by field: the channel, and when
+    it was received (not in the future, not longer ago than the policy's bound)."""
+    errors: dict[str, Message] = {}
+    if channel is None:
+        errors["channel"] = field_message("required", "channel")
+    if received_at is None:
+        errors["received_at"] = field_message("required", "received_at")
+    elif received_at > now:
+        errors["received_at"] = field_message("date_in_future", "received_at")
+    elif policy.due("registration_backdate", received_at).at < now:
+        days = policy.bounds["registration_backdate"].amount
+        errors["received_at"] = field_message("received_too_long_ago", "received_at", days=days)
+    return errors
 
 
 def open_case(
@@ -215,14 +257,25 @@ def open_case(
     actor: Actor,
     now: datetime,
     policy: Policy,
+    received_at: datetime | None = None,
 ) -> tuple[Case, Event]:
     """A newly received case and the first event of its history.
 
-    Filing online and being registered by an officer both tell the complainant the tracking number at
-    once, so the acknowledgement is met at receipt; the decision on acceptance is then due.
+    Filed online, the complainant sees the tracking number at once: the acknowledgement is met at
+    receipt. Registered by staff from another channel, the case was received at ``received_at``
+    (a letter may be days old) and every clock runs from then; the acknowledgement is met only when
+    staff record that the complainant was told the number. An anonymous letter or suggestion-box
+    note leaves nobody to tell, so it has no acknowledgement clock.
     """
-    acknowledge = policy.due("acknowledge", now)
-    decide = policy.due("decide", now)
+    received = received_at or now
+    online = channel == "web"
+    acknowledge = policy.due("acknowledge", received)
+    decide = policy.due("decide", received)
+    deadlines = [Deadline("decide", decide.at, decide.provisional)]
+    if online:
+        deadlines.insert(0, Deadline("acknowledge", acknowledge.at, acknowledge.provisional, met_at=now))
+    elif not (complainant.anonymous and channel in UNREACHABLE_WHEN_ANONYMOUS):
+        deadlines.insert(0, Deadline("acknowledge", acknowledge.at, acknowledge.provisional))
     case = Case(
         tracking_no=tracking_no,
         access_code_hash=access_code_hash,
@@ -230,23 +283,21 @@ def open_case(
         channel=channel,
         complainant=complainant,
         details=details,
-        submitted_at=now,
+        submitted_at=received,
         updated_at=now,
         version=1,
         confidential=category(details.category).confidential,
-        deadlines=(
-            Deadline("acknowledge", acknowledge.at, acknowledge.provisional, met_at=now),
-            Deadline("decide", decide.at, decide.provisional),
-        ),
-        milestones=(Milestone(Status.RECEIVED, now),),
+        deadlines=tuple(deadlines),
+        milestones=(Milestone(Status.RECEIVED, received),),
     )
     event = Event(
         tracking_no=tracking_no,
         seq=1,
         at=now,
         actor=actor,
-        action="submit" if channel == "web" else "register",
+        action="submit" if online else "register",
         visibility="public",
         to_status=Status.RECEIVED,
+        data={} if online else {"received_at": received.isoformat()},
     )
     return case, event

@@ -1,28 +1,38 @@
-"""What complainants do to their own case, with its access code: add information, rate the
-outcome, ask for a review, withdraw."""
+"""What complainants do to their own case, with its access code, each action defined once in
+``COMPLAINANT_ACTIONS``: add information, rate the outcome, ask for a review, withdraw.
+
+As for staff actions (actions.py), the self-service page's offer and the API's acceptance both
+read ``refusal``.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime
+from typing import Any, Generic, TypeVar
 
+from .action_rules import Effect, leading_to, not_now, refused
 from .actions import Satisfaction
 from .case import COMPLAINANT, Case, Deadline, Event
 from .deadlines import Policy
-from .errors import TransitionNotAllowedError
+from .errors import DomainError
 from .lifecycle import OPEN_STATUSES, Status
-from .messages import Message
-from .vocabulary import label
 
 __all__ = [
+    "COMPLAINANT_ACTIONS",
     "AddInformation",
     "ComplainantAction",
+    "ComplainantActionRule",
     "Feedback",
     "RequestReview",
     "Withdraw",
     "allowed_complainant_actions",
     "apply_complainant_action",
 ]
+
+
+# --- What each action takes (the wire schemas derive from these fields, see web/schemas.py) -------
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,28 +58,22 @@ class Withdraw:
 
 ComplainantAction = AddInformation | Feedback | RequestReview | Withdraw
 
-_NAMES: dict[type[ComplainantAction], str] = {
-    AddInformation: "add_information",
-    Feedback: "feedback",
-    RequestReview: "request_review",
-    Withdraw: "withdraw",
-}
-_WITHDRAWABLE = frozenset({Status.RECEIVED, Status.ACCEPTED, Status.IN_PROGRESS})
-_REVIEWABLE = frozenset({Status.RESPONDED, Status.REJECTED, Status.CLOSED})
-_RATEABLE = frozenset({Status.RESPONDED, Status.CLOSED})
+A = TypeVar("A")
 
 
-def _conflict(key: str, **params: int) -> TransitionNotAllowedError:
-    return TransitionNotAllowedError(Message(key, dict(params)))
+@dataclass(frozen=True, slots=True)
+class ComplainantActionRule(Generic[A]):
+    name: str
+    input: type[A]
+    statuses: frozenset[Status]
+    effect: Callable[[Case, A, datetime, Policy], Effect]
+    # What else must hold (a window still open, once only), as the refusal to give when it does not.
+    condition: Callable[[Case, datetime, Policy], DomainError | None] | None = None
 
-
-def _not_now(case: Case, name: str) -> TransitionNotAllowedError:
-    return TransitionNotAllowedError(
-        Message(
-            "action_not_allowed",
-            {"current": label("status", case.status.value), "action": label("action", name)},
-        )
-    )
+    def refusal(self, case: Case, now: datetime, policy: Policy) -> DomainError | None:
+        if case.status not in self.statuses:
+            return not_now(case, self.name)
+        return self.condition(case, now, policy) if self.condition else None
 
 
 def _window_open(case: Case, window: str, now: datetime, policy: Policy) -> bool:
@@ -77,79 +81,84 @@ def _window_open(case: Case, window: str, now: datetime, policy: Policy) -> bool
     return decided_at is not None and now <= policy.due(window, decided_at).at
 
 
+def _may_rate(case: Case, now: datetime, policy: Policy) -> DomainError | None:
+    if case.complainant_rating is not None:
+        return refused("already_rated")
+    if not _window_open(case, "feedback", now, policy):
+        return refused("feedback_window_closed", days=policy.windows["feedback"].amount)
+    return None
+
+
+def _may_ask_for_review(case: Case, now: datetime, policy: Policy) -> DomainError | None:
+    if case.review_count > 0:
+        return refused("review_already_requested")
+    if not _window_open(case, "review_request", now, policy):
+        return refused("review_window_closed", days=policy.windows["review_request"].amount)
+    return None
+
+
+def _add_information(case: Case, a: AddInformation, now: datetime, policy: Policy) -> Effect:
+    return Effect(case, note=a.message)
+
+
+def _feedback(case: Case, a: Feedback, now: datetime, policy: Policy) -> Effect:
+    return Effect(
+        replace(case, complainant_rating=a.satisfaction),
+        note=a.comment,
+        data={"satisfaction": a.satisfaction},
+    )
+
+
+def _request_review(case: Case, a: RequestReview, now: datetime, policy: Policy) -> Effect:
+    review = policy.due("review", now)
+    changed = replace(case.moved_to(Status.UNDER_REVIEW, now), review_count=case.review_count + 1)
+    return Effect(changed.with_deadline(Deadline("review", review.at, review.provisional)), note=a.reasons)
+
+
+def _withdraw(case: Case, a: Withdraw, now: datetime, policy: Policy) -> Effect:
+    return Effect(case.moved_to(Status.WITHDRAWN, now), note=a.reason)
+
+
+COMPLAINANT_ACTIONS: tuple[ComplainantActionRule[Any], ...] = (
+    ComplainantActionRule("add_information", AddInformation, OPEN_STATUSES, _add_information),
+    # Rated once, after a response (a rejection is not an outcome to rate), within the window.
+    ComplainantActionRule(
+        "feedback", Feedback, frozenset({Status.RESPONDED, Status.CLOSED}), _feedback, _may_rate
+    ),
+    # Once per complaint, within the window after a response or a rejection.
+    ComplainantActionRule(
+        "request_review", RequestReview, leading_to(Status.UNDER_REVIEW), _request_review, _may_ask_for_review
+    ),
+    ComplainantActionRule("withdraw", Withdraw, leading_to(Status.WITHDRAWN), _withdraw),
+)
+
+_BY_INPUT: dict[type[Any], ComplainantActionRule[Any]] = {rule.input: rule for rule in COMPLAINANT_ACTIONS}
+
+
 def allowed_complainant_actions(case: Case, now: datetime, policy: Policy) -> list[str]:
     """The actions the complainant may take now, for the self-service page to offer."""
-    allowed = []
-    if case.status in OPEN_STATUSES:
-        allowed.append("add_information")
-    if (
-        case.status in _RATEABLE
-        and case.complainant_rating is None
-        and _window_open(case, "feedback", now, policy)
-    ):
-        allowed.append("feedback")
-    if (
-        case.status in _REVIEWABLE
-        and case.review_count == 0
-        and _window_open(case, "review_request", now, policy)
-    ):
-        allowed.append("request_review")
-    if case.status in _WITHDRAWABLE:
-        allowed.append("withdraw")
-    return allowed
-
-
-def _check(case: Case, name: str, now: datetime, policy: Policy) -> None:
-    if name == "add_information" and case.status not in OPEN_STATUSES:
-        raise _not_now(case, name)
-    if name == "withdraw" and case.status not in _WITHDRAWABLE:
-        raise _not_now(case, name)
-    if name == "feedback":
-        if case.status not in _RATEABLE:
-            raise _not_now(case, name)
-        if case.complainant_rating is not None:
-            raise _conflict("already_rated")
-        if not _window_open(case, "feedback", now, policy):
-            raise _conflict("feedback_window_closed", days=policy.windows["feedback"].amount)
-    if name == "request_review":
-        if case.status not in _REVIEWABLE:
-            raise _not_now(case, name)
-        if case.review_count > 0:
-            raise _conflict("review_already_requested")
-        if not _window_open(case, "review_request", now, policy):
-            raise _conflict("review_window_closed", days=policy.windows["review_request"].amount)
+    return [rule.name for rule in COMPLAINANT_ACTIONS if rule.refusal(case, now, policy) is None]
 
 
 def apply_complainant_action(
     case: Case, action: ComplainantAction, *, now: datetime, policy: Policy
 ) -> tuple[Case, Event]:
-    name = _NAMES[type(action)]
-    _check(case, name, now, policy)
-    note: str | None = None
-    data: dict[str, str] = {}
-    match action:
-        case AddInformation(message=message):
-            changed, note = case, message
-        case Feedback(satisfaction=satisfaction, comment=comment):
-            changed, note = replace(case, complainant_rating=satisfaction), comment
-            data = {"satisfaction": satisfaction}
-        case RequestReview(reasons=reasons):
-            review = policy.due("review", now)
-            changed = replace(case.moved_to(Status.UNDER_REVIEW, now), review_count=case.review_count + 1)
-            changed, note = changed.with_deadline(Deadline("review", review.at, review.provisional)), reasons
-        case Withdraw(reason=reason):
-            changed, note = case.moved_to(Status.WITHDRAWN, now), reason
-    changed = changed.touched(now)
+    rule = _BY_INPUT[type(action)]
+    refusal = rule.refusal(case, now, policy)
+    if refusal is not None:
+        raise refusal
+    effect = rule.effect(case, action, now, policy)
+    changed = effect.case.touched(now)
     event = Event(
         tracking_no=case.tracking_no,
         seq=changed.version,
         at=now,
         actor=COMPLAINANT,
-        action=name,
+        action=rule.name,
         visibility="public",
         from_status=case.status,
         to_status=changed.status,
-        note=note,
-        data=data,
+        note=effect.note,
+        data=dict(effect.data or {}),
     )
     return changed, event

@@ -8,6 +8,7 @@ Every broken rule is reported at once, each under the field a person has to chan
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, InvalidOperation
@@ -15,11 +16,13 @@ from typing import Literal
 
 from .errors import InvalidInputError
 from .messages import Message, field_message
+from .moments import EARLIEST
 from .vocabulary import Lang, categories
 
 __all__ = [
     "CHANNELS",
     "COMPLAINANT_TYPES",
+    "EARLIEST_OCCURRENCE",
     "MAX_CLAIM_AMOUNT",
     "MAX_LENGTHS",
     "MIN_LENGTHS",
@@ -28,12 +31,20 @@ __all__ = [
     "ComplainantType",
     "ComplaintDetails",
     "ComplaintDraft",
+    "RegistrationChannel",
+    "Writer",
     "check_draft",
+    "normalize_credit_code",
     "normalize_phone",
 ]
 
 ComplainantType = Literal["individual", "enterprise"]
-Channel = Literal["web", "phone", "letter", "visit", "email", "mailbox"]
+# Who fills the form in: the complainant online, or staff registering what they were told. The
+# rules are the same; the messages speak to the one who has to correct the field.
+Writer = Literal["complainant", "staff"]
+# The channels staff register complaints from; online ones are filed by the complainant.
+RegistrationChannel = Literal["phone", "letter", "visit", "email", "mailbox"]
+Channel = Literal["web", RegistrationChannel]
 COMPLAINANT_TYPES: tuple[ComplainantType, ...] = ("individual", "enterprise")
 CHANNELS: tuple[Channel, ...] = ("web", "phone", "letter", "visit", "email", "mailbox")
 MAX_CLAIM_AMOUNT = Decimal("100000000")
@@ -41,7 +52,7 @@ MAX_CLAIM_AMOUNT = Decimal("100000000")
 MAX_LENGTHS = {
     "name": 50,
     "organization": 100,
-    "credit_code": 18,
+    "credit_code": 40,  # room for the spaces and hyphens people type between its groups
     "phone": 30,
     "email": 254,
     "subject": 100,
@@ -50,14 +61,19 @@ MAX_LENGTHS = {
     "desired_outcome": 1000,
 }
 MIN_LENGTHS = {"subject": 4, "description": 10}
+# An earlier date of what happened is a slip of the keyboard (0001-01-01, 1900-01-01).
+EARLIEST_OCCURRENCE = EARLIEST.date()
 
 _MOBILE = re.compile(r"1[3-9]\d{9}")
 _LANDLINE = re.compile(r"0\d{2,3}\d{7,8}(?:#?\d{1,6})?")
 _SERVICE_NUMBER = re.compile(r"[48]00\d{7}")
 _INTERNATIONAL = re.compile(r"\+(?!86)[1-9]\d{6,14}")
 _PHONE_NOISE = re.compile(r"[\s\-()（）]")
-_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
-_THOUSANDS = re.compile(r"\d{1,3}([,，]\d{3})+(\.\d+)?")
+_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+# ASCII digits only: Python's Decimal also reads Arabic-Indic digits and underscores ("1_000").
+_AMOUNT = re.compile(r"[0-9]+(?:\.[0-9]+)?")
+_THOUSANDS = re.compile(r"[0-9]{1,3}(?:[,，][0-9]{3})+(?:\.[0-9]+)?")
+_CREDIT_CODE_NOISE = re.compile(r"[\s\-]")
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,6 +147,12 @@ def _normalize_email(raw: str) -> str | None:
         return None
 
 
+def normalize_credit_code(raw: str) -> str:
+    """A credit code as people type it (spaces or hyphens between groups, lower case, full-width
+    characters from a Chinese input method) in its printed form: 18 upper-case characters."""
+    return _CREDIT_CODE_NOISE.sub("", unicodedata.normalize("NFKC", raw)).upper()
+
+
 def _credit_code_is_valid(code: str) -> bool:
     # GB 32100-2015: 18 characters from a 31-symbol alphabet, the last a weighted mod-31 check.
     from stdnum.cn import uscc
@@ -148,25 +170,37 @@ def _parse_date(text: str) -> date | None:
 
 
 def _parse_amount(text: str) -> Decimal | None:
-    """An amount as people write it: "1999.9", "1,999.90", "¥ 2000". A comma is read only as a
-    thousands separator ("12,5" is refused rather than guessed)."""
-    compact = text.strip().lstrip("¥￥").strip()
+    """An amount as people write it: "1999.9", "1,999.90", "¥ 2000", "2000元". A comma is read only
+    as a thousands separator ("12,5" is refused rather than guessed); digits are ASCII digits."""
+    compact = text.strip().lstrip("¥￥").removesuffix("元").strip()
     if "," in compact or "，" in compact:
         if not _THOUSANDS.fullmatch(compact):
             return None
         compact = compact.replace(",", "").replace("，", "")
-    try:
-        amount = Decimal(compact)
-    except InvalidOperation:
+    if not _AMOUNT.fullmatch(compact):
         return None
-    return amount if amount.is_finite() else None
+    try:
+        return Decimal(compact)
+    except InvalidOperation:  # pragma: no cover - the pattern admits only what Decimal reads
+        return None
 
 
 def _sensible_amount(amount: Decimal) -> bool:
     return 0 < amount <= MAX_CLAIM_AMOUNT and amount == round(amount, 2)
 
 
-def check_draft(draft: ComplaintDraft, *, today: date) -> tuple[Complainant, ComplaintDetails]:
+# Messages that tell the complainant what to do; staff registering a complaint get their own
+# wording of the same rule (the key with "_staff" appended).
+_STAFF_WORDED = frozenset({"consent_required", "contact_required", "claim_amount_required"})
+
+
+def _worded(key: str, writer: Writer) -> Message:
+    return Message(f"{key}_staff" if writer == "staff" and key in _STAFF_WORDED else key)
+
+
+def check_draft(
+    draft: ComplaintDraft, *, today: date, writer: Writer = "complainant"
+) -> tuple[Complainant, ComplaintDetails]:
     """Apply the domain's rules; raise ``InvalidInputError`` naming every field that breaks one."""
     errors: dict[str, Message] = {}
 
@@ -181,17 +215,21 @@ def check_draft(draft: ComplaintDraft, *, today: date) -> tuple[Complainant, Com
     if not draft.description:
         errors["description"] = field_message("required", "description")
     if not draft.consent:
-        errors["consent"] = Message("consent_required")
+        errors["consent"] = _worded("consent_required", writer)
     occurred_on = _parse_date(draft.occurred_on) if draft.occurred_on else None
     if draft.occurred_on and occurred_on is None:
         errors["occurred_on"] = field_message("invalid_date", "occurred_on")
     elif occurred_on is not None and occurred_on > today:
         errors["occurred_on"] = field_message("date_in_future", "occurred_on")
+    elif occurred_on is not None and occurred_on < EARLIEST_OCCURRENCE:
+        errors["occurred_on"] = field_message(
+            "date_too_early", "occurred_on", earliest=EARLIEST_OCCURRENCE.isoformat()
+        )
 
     claim_amount = _parse_amount(draft.claim_amount) if draft.claim_amount else None
     if category is not None and category.claim:
         if not draft.claim_amount:
-            errors["claim_amount"] = Message("claim_amount_required")
+            errors["claim_amount"] = _worded("claim_amount_required", writer)
         elif claim_amount is None or not _sensible_amount(claim_amount):
             errors["claim_amount"] = Message("claim_amount_invalid")
     elif draft.claim_amount:
@@ -215,14 +253,14 @@ def check_draft(draft: ComplaintDraft, *, today: date) -> tuple[Complainant, Com
             if email is None:
                 errors["email"] = Message("invalid_email")
         if not draft.phone and not draft.email:
-            errors["phone"] = Message("contact_required")
+            errors["phone"] = _worded("contact_required", writer)
         if draft.complainant_type == "enterprise":
             if not draft.organization:
                 errors["organization"] = field_message("required", "organization")
             if not draft.credit_code:
                 errors["credit_code"] = field_message("required", "credit_code")
             else:
-                credit_code = draft.credit_code.strip().upper()
+                credit_code = normalize_credit_code(draft.credit_code)
                 if not _credit_code_is_valid(credit_code):
                     errors["credit_code"] = Message("invalid_credit_code")
         else:

@@ -16,10 +16,12 @@ from typing import Literal
 from .vocabulary import DATA_DIR, Label
 from .working_days import WorkingDayCalendar, default_calendar
 
-__all__ = ["Due", "Policy", "TimeLimit", "Unit", "default_policy", "load_policy"]
+__all__ = ["REQUIRED_BOUNDS", "Due", "Policy", "TimeLimit", "Unit", "default_policy", "load_policy"]
 
 Unit = Literal["hours", "days", "working_days"]
 _UNITS: tuple[Unit, ...] = ("hours", "days", "working_days")
+# The bounds the actions rely on (the others are optional reading for people).
+REQUIRED_BOUNDS = frozenset({"extension_max", "registration_backdate"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,8 +42,13 @@ class Due:
 @dataclass(frozen=True, slots=True)
 class Policy:
     zone: timezone
+    # Clocks staff must beat (acknowledge, decide, respond...).
     limits: dict[str, TimeLimit]
+    # Time complainants have for something (ask for a review, rate the outcome).
     windows: dict[str, TimeLimit]
+    # Bounds on what staff may enter: how far a limit may be extended, how long ago a complaint
+    # registered from another channel may have been received.
+    bounds: dict[str, TimeLimit]
 
     def local_date(self, moment: datetime) -> date:
         return moment.astimezone(self.zone).date()
@@ -51,7 +58,7 @@ class Policy:
 
     def due(self, code: str, start: datetime, calendar: WorkingDayCalendar | None = None) -> Due:
         """When the limit (or window) ``code`` counted from ``start`` runs out."""
-        limit = self.limits.get(code) or self.windows[code]
+        limit = self.limits.get(code) or self.windows.get(code) or self.bounds[code]
         if limit.unit == "hours":
             return Due(start + timedelta(hours=limit.amount), provisional=False)
         if limit.unit == "days":
@@ -77,12 +84,19 @@ def _limit(code: str, raw: dict[str, object]) -> TimeLimit:
 
 def load_policy(raw: dict[str, object]) -> Policy:
     offset, limits, windows = raw.get("utc_offset_hours"), raw.get("time_limits"), raw.get("windows")
-    if not isinstance(offset, int) or not isinstance(limits, dict) or not isinstance(windows, dict):
-        raise ValueError("policy.json needs utc_offset_hours, time_limits and windows")
+    bounds = raw.get("bounds")
+    sections = (limits, windows, bounds)
+    if not isinstance(offset, int) or not all(isinstance(section, dict) for section in sections):
+        raise ValueError("policy.json needs utc_offset_hours, time_limits, windows and bounds")
+    assert isinstance(limits, dict) and isinstance(windows, dict) and isinstance(bounds, dict)
+    missing = sorted(REQUIRED_BOUNDS - set(bounds))
+    if missing:
+        raise ValueError(f"policy.json: bounds needs {', '.join(missing)}")
     return Policy(
         zone=timezone(timedelta(hours=offset)),
         limits={code: _limit(code, spec) for code, spec in limits.items()},
         windows={code: _limit(code, spec) for code, spec in windows.items()},
+        bounds={code: _limit(code, spec) for code, spec in bounds.items()},
     )
 
 

@@ -41,8 +41,15 @@ class InvalidInputError(DomainError):
 class InvalidTrackingNumberError(DomainError):
     code = "invalid_tracking_number"
 
-    def __init__(self) -> None:
-        super().__init__(Message("invalid_tracking_number"))
+    # What people are told for each problem tracking.tracking_no_problem finds.
+    _MESSAGES: ClassVar[dict[str, str]] = {
+        "length": "invalid_tracking_number",
+        "symbol": "invalid_tracking_number_symbol",
+        "check": "invalid_tracking_number_check",
+    }
+
+    def __init__(self, problem: str = "length") -> None:
+        super().__init__(Message(self._MESSAGES[problem]))
 
 
 class CaseNotFoundError(DomainError):
@@ -69,7 +76,12 @@ class TooManyAttemptsError(DomainError):
     code = "too_many_attempts"
 
     def __init__(self, retry_after_seconds: int) -> None:
-        super().__init__(Message("too_many_attempts", {"minutes": max(1, -(-retry_after_seconds // 60))}))
+        minutes = max(1, -(-retry_after_seconds // 60))
+        if minutes <= 90:
+            message = Message("too_many_attempts", {"minutes": minutes})
+        else:
+            message = Message("too_many_attempts_hours", {"hours": -(-minutes // 60)})
+        super().__init__(message)
         self.retry_after_seconds = retry_after_seconds
 
 

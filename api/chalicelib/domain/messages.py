@@ -33,6 +33,14 @@ _TEMPLATES: dict[str, tuple[str, str]] = {
         "投诉编号有误，请核对后重新输入。编号由12位字母和数字组成。",
         "This tracking number is not valid. Check it and try again: it has 12 letters and digits.",
     ),
+    "invalid_tracking_number_symbol": (
+        "投诉编号有误：编号只含数字和字母（不含 U），请核对后重新输入。",
+        "This tracking number is not valid: it has only digits and letters (never U). Check it and try again.",
+    ),
+    "invalid_tracking_number_check": (
+        "投诉编号有一位看起来不对（或有两位顺序颠倒），请对照收到的编号逐位核对。",
+        "One character of this tracking number looks wrong (or two are swapped). Check it against the number you were given.",
+    ),
     "not_found": (
         "未找到该投诉编号对应的投诉，请核对编号。",
         "No complaint has this tracking number. Check the number.",
@@ -71,8 +79,8 @@ _TEMPLATES: dict[str, tuple[str, str]] = {
         "This complaint is not assigned to your department.",
     ),
     "forbidden_same_person": (
-        "复查须由未参与原处理决定的人员进行。",
-        "A review must be decided by someone who did not make the original decision.",
+        "复查须由未参与原处理的人员决定：您曾受理、不予受理或答复该投诉，或决定过它此前的复查。",
+        "A review must be decided by someone who took no part in the handling: you accepted, rejected or responded to this complaint, or decided an earlier review of it.",
     ),
     "action_not_allowed": (
         "投诉当前状态为“{current}”，不能执行“{action}”。",
@@ -83,6 +91,19 @@ _TEMPLATES: dict[str, tuple[str, str]] = {
         "新的截止时间必须晚于现有时限和当前时间。",
         "The new due date must be later than the current one and than now.",
     ),
+    "due_too_late": (
+        "时限自现有截止时间起最多可延长 {amount} 个工作日。",
+        "A time limit can be extended by at most {amount} working days beyond the current one.",
+    ),
+    "nothing_to_acknowledge": (
+        "该投诉的编号已告知投诉人，无需再登记。",
+        "The complainant has already been told the tracking number of this complaint.",
+    ),
+    "callback_no_contact": (
+        "投诉人未留下联系方式，无法回访。",
+        "The complainant left no contact details: there is nobody to call back.",
+    ),
+    "not_confidential": ("该投诉不是保密投诉。", "This complaint is not confidential."),
     "review_window_closed": (
         "申请复查的期限已过（答复后 {days} 天内）。",
         "The time to ask for a review has passed ({days} days after the decision).",
@@ -100,6 +121,10 @@ _TEMPLATES: dict[str, tuple[str, str]] = {
     "too_many_attempts": (
         "查询码错误次数过多，请 {minutes} 分钟后再试。",
         "Too many wrong access codes: try again in {minutes} minutes.",
+    ),
+    "too_many_attempts_hours": (
+        "查询码错误次数过多，请 {hours} 小时后再试。",
+        "Too many wrong access codes: try again in {hours} hours.",
     ),
     "invalid_cursor": (
         "分页游标无效，请从第一页重新查询。",
@@ -127,6 +152,16 @@ _TEMPLATES: dict[str, tuple[str, str]] = {
         "{field} must be a real date in the form YYYY-MM-DD.",
     ),
     "date_in_future": ("{field}不能晚于今天。", "{field} cannot be in the future."),
+    "date_too_early": ("{field}不能早于 {earliest}。", "{field} cannot be before {earliest}."),
+    "moment_out_of_range": (
+        "{field}应为 {earliest} 至 {latest} 之间的有效时间。",
+        "{field} must be a real time between {earliest} and {latest}.",
+    ),
+    "received_too_long_ago": (
+        "{field}不能早于今天之前 {days} 天，请核对日期。",
+        "{field} cannot be more than {days} days ago: check the date.",
+    ),
+    "duplicate_field": ("{field}重复出现，请只提交一次。", "{field} is given more than once: give it once."),
     "invalid_phone": (
         "请填写有效的电话号码，如 13800138000 或 0512-12345678。",
         "Enter a valid phone number, like 13800138000 or 0512-12345678.",
@@ -143,6 +178,10 @@ _TEMPLATES: dict[str, tuple[str, str]] = {
         "请至少填写联系电话或电子邮箱中的一项，以便我们联系您；如不愿留下联系方式，可选择匿名投诉。",
         "Give a phone number or an e-mail address so that we can contact you, or choose to complain anonymously.",
     ),
+    "contact_required_staff": (
+        "请登记投诉人的联系电话或电子邮箱（至少一项）；投诉人不愿留下联系方式的，请勾选“匿名投诉”。",
+        "Record the complainant's phone number or e-mail address, or tick “anonymous” if they give neither.",
+    ),
     "anonymous_no_identity": (
         "匿名投诉请不要填写{field}；如需留下身份信息，请取消“匿名投诉”。",
         "Leave {field} empty for an anonymous complaint, or untick “anonymous”.",
@@ -155,7 +194,15 @@ _TEMPLATES: dict[str, tuple[str, str]] = {
         "请阅读并同意隐私声明后再提交。",
         "Read and agree to the privacy notice before you submit.",
     ),
+    "consent_required_staff": (
+        "请向投诉人说明隐私声明，并在其同意后勾选此项。",
+        "Tell the complainant about the privacy notice and tick this once they agree.",
+    ),
     "claim_amount_required": ("索赔投诉请填写索赔金额。", "State the amount you claim."),
+    "claim_amount_required_staff": (
+        "索赔投诉请登记投诉人主张的索赔金额。",
+        "Record the amount the complainant claims.",
+    ),
     "claim_amount_invalid": (
         "索赔金额应为大于 0、不超过 1 亿的金额，最多两位小数。",
         "The amount claimed must be more than 0 and at most 100,000,000, with at most two decimals.",

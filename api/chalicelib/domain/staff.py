@@ -9,10 +9,17 @@ from .case import Actor, Case
 from .errors import ForbiddenError
 from .messages import Message
 
-__all__ = ["ROLES", "Role", "StaffMember"]
+__all__ = ["ALL_STAFF", "OFFICE", "ROLES", "SUPERVISORS", "Role", "StaffMember"]
 
 Role = Literal["officer", "handler", "supervisor"]
 ROLES: tuple[Role, ...] = ("officer", "handler", "supervisor")
+
+# The role sets rules are written with (the only place they are spelled out): everyone; the
+# complaint office, which runs the process (registers, accepts, routes, calls back, closes); and
+# supervisors, who alone extend time limits, decide reviews and lift confidentiality.
+ALL_STAFF: frozenset[Role] = frozenset(ROLES)
+OFFICE: frozenset[Role] = frozenset({"officer", "supervisor"})
+SUPERVISORS: frozenset[Role] = frozenset({"supervisor"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,7 +43,7 @@ class StaffMember:
 
     @property
     def sees_every_department(self) -> bool:
-        return bool(self.roles & {"officer", "supervisor"})
+        return bool(self.roles & OFFICE)
 
     def ensure_role(self, allowed: frozenset[Role]) -> None:
         if not self.roles & allowed:
@@ -52,5 +59,6 @@ class StaffMember:
             raise ForbiddenError(Message("forbidden_department"))
 
     def sees_identity_of(self, case: Case) -> bool:
-        """Complaints about staff conduct are confidential: only supervisors see who complained."""
-        return "supervisor" in self.roles or not case.confidential
+        """A confidential complaint (about staff conduct; it stays so until a supervisor lifts it)
+        shows who complained to supervisors only."""
+        return bool(self.roles & SUPERVISORS) or not case.confidential

@@ -19,11 +19,13 @@ import hashlib
 import hmac
 import secrets
 import unicodedata
+from typing import Literal
 
 __all__ = [
     "ACCESS_CODE_LENGTH",
     "ALPHABET",
     "TRACKING_NO_LENGTH",
+    "TrackingNoProblem",
     "access_code_matches",
     "check_symbol",
     "derive_access_code",
@@ -33,6 +35,7 @@ __all__ = [
     "new_tracking_no",
     "normalize",
     "parse_tracking_no",
+    "tracking_no_problem",
 ]
 
 ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford base32: no I, L, O, U
@@ -94,14 +97,26 @@ def normalize(text: str) -> str:
     return unicodedata.normalize("NFKC", text).translate(_SEPARATORS).upper().translate(_CONFUSABLE)
 
 
+TrackingNoProblem = Literal["length", "symbol", "check"]
+
+
+def tracking_no_problem(text: str) -> TrackingNoProblem | None:
+    """What is wrong with a typed tracking number, so people are told what to look for: the wrong
+    number of symbols, a symbol no number uses (U, punctuation), or, for twelve good symbols whose
+    check fails, one symbol mistyped or two swapped. ``None`` when the number is valid."""
+    candidate = normalize(text)
+    if len(candidate) != TRACKING_NO_LENGTH:
+        return "length"
+    if any(symbol not in _VALUE for symbol in candidate):
+        return "symbol"
+    if _weighted_sum(candidate, 0) != 0:
+        return "check"
+    return None
+
+
 def parse_tracking_no(text: str) -> str | None:
     """The canonical tracking number, or ``None`` when ``text`` is not a valid one."""
-    candidate = normalize(text)
-    if len(candidate) != TRACKING_NO_LENGTH or any(symbol not in _VALUE for symbol in candidate):
-        return None
-    if _weighted_sum(candidate, 0) != 0:
-        return None
-    return candidate
+    return None if tracking_no_problem(text) else normalize(text)
 
 
 def format_code(code: str) -> str:

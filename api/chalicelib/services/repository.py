@@ -70,12 +70,16 @@ class AccessEntry:
 
 
 class AttemptCounter(Protocol):
-    """Counts failed attempts per key and fixed time window (for the wrong-access-code throttle)."""
+    """Counts attempts per key (a key names a client or a case, and a time window)."""
 
-    def failures(self, key: str) -> int: ...
+    def reserve(self, key: str, cap: int, expires_at: datetime) -> bool:
+        """Count one more attempt under ``key`` if fewer than ``cap`` are counted, in one atomic
+        conditional write; ``False`` (and nothing counted) when ``cap`` is reached. The count may
+        be forgotten after ``expires_at``."""
+        ...
 
-    def add_failure(self, key: str, expires_at: datetime) -> int:
-        """Count one more failure atomically; return the new count."""
+    def release(self, key: str) -> None:
+        """Give back one attempt counted under ``key`` (it turned out not to be a wrong guess)."""
         ...
 
 
@@ -104,9 +108,10 @@ class CaseRepository(Protocol):
         """The case's events, oldest first."""
         ...
 
-    def save(self, case: Case, event: Event) -> None:
-        """Write a changed case and its event at once, on condition that the stored case is still the
-        version this change started from (``case.version - 1``); else ``VersionConflictError``."""
+    def save(self, case: Case, event: Event, access: AccessEntry | None = None) -> None:
+        """Write a changed case, its event and (when the answer shows who complained) the access-log
+        entry at once, on condition that the stored case is still the version this change started
+        from (``case.version - 1``); else ``VersionConflictError`` and nothing is written."""
         ...
 
     def list_cases(self, query: CaseQuery) -> CasePage: ...

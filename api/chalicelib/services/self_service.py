@@ -1,28 +1,26 @@
 """What complainants do with their tracking number and access code: read the messages and decision
 addressed to them, add information, rate the outcome, ask for a review, withdraw.
 
-Wrong access codes are counted per case in fixed windows: after ``MAX_FAILURES`` in one window the
-case refuses every code (even the right one) until the window ends, so the code cannot be guessed.
+Every comparison of an access code is reserved first under the limits of access_code_throttle.py,
+which stop bulk guessing without letting anyone else's wrong codes lock the owner out.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 
 from ..domain.case import Case, Event
 from ..domain.complainant_actions import ComplainantAction, apply_complainant_action
 from ..domain.deadlines import Policy
-from ..domain.errors import ForbiddenError, TooManyAttemptsError, VersionConflictError
+from ..domain.errors import ForbiddenError, VersionConflictError
 from ..domain.messages import Message
 from ..domain.tracking import access_code_matches
+from .access_code_throttle import give_back, reserve_attempt
 from .lookup import find_case
 from .repository import AttemptCounter, CaseRepository
 
-__all__ = ["MAX_FAILURES", "WINDOW", "ComplainantView", "act_as_complainant", "open_own_case"]
-
-MAX_FAILURES = 5
-WINDOW = timedelta(minutes=15)
+__all__ = ["ComplainantView", "act_as_complainant", "open_own_case"]
 # A staff member may change the case between our read and write; the complainant's request does
 # not depend on that change, so it is applied again to the new version a few times.
 _WRITE_ATTEMPTS = 3
@@ -35,32 +33,25 @@ class ComplainantView:
     messages: list[Event]
 
 
-def _window(now: datetime) -> tuple[int, datetime]:
-    seconds = int(WINDOW.total_seconds())
-    index = int(now.timestamp()) // seconds
-    return index, datetime.fromtimestamp((index + 1) * seconds, UTC)
-
-
 def _verified(
-    repository: CaseRepository, attempts: AttemptCounter, typed_number: str, access_code: str, now: datetime
+    repository: CaseRepository,
+    attempts: AttemptCounter,
+    typed_number: str,
+    access_code: str,
+    *,
+    client: str,
+    now: datetime,
 ) -> Case:
     case = find_case(repository, typed_number)
-    index, window_end = _window(now)
-    key = f"{case.tracking_no}:{index}"
-    retry_after = max(1, int((window_end - now).total_seconds()))
-    if attempts.failures(key) >= MAX_FAILURES:
-        raise TooManyAttemptsError(retry_after)
+    reserved = reserve_attempt(attempts, client=client, tracking_no=case.tracking_no, now=now)
     if not access_code_matches(case.tracking_no, access_code, case.access_code_hash):
-        # Kept a little past the window's end so a late read still sees it.
-        if attempts.add_failure(key, window_end + WINDOW) >= MAX_FAILURES:
-            raise TooManyAttemptsError(retry_after)
-        raise ForbiddenError(Message("wrong_access_code"))
+        raise ForbiddenError(Message("wrong_access_code"))  # the attempt stays counted
+    give_back(attempts, reserved)
     return case
 
 
-def _view(repository: CaseRepository, case: Case) -> ComplainantView:
-    public = [event for event in repository.history(case.tracking_no) if event.visibility == "public"]
-    return ComplainantView(case, public)
+def _view(case: Case, history: list[Event]) -> ComplainantView:
+    return ComplainantView(case, [event for event in history if event.visibility == "public"])
 
 
 def open_own_case(
@@ -69,9 +60,12 @@ def open_own_case(
     typed_number: str,
     access_code: str,
     *,
+    client: str,
     now: datetime,
 ) -> ComplainantView:
-    return _view(repository, _verified(repository, attempts, typed_number, access_code, now))
+    """``client`` is the caller's address as ``access_code_throttle.client_key`` gives it."""
+    case = _verified(repository, attempts, typed_number, access_code, client=client, now=now)
+    return _view(case, repository.history(case.tracking_no))
 
 
 def act_as_complainant(
@@ -81,12 +75,16 @@ def act_as_complainant(
     access_code: str,
     action: ComplainantAction,
     *,
+    client: str,
     now: datetime,
     policy: Policy,
 ) -> ComplainantView:
-    case = _verified(repository, attempts, typed_number, access_code, now)
+    """Apply the action and show the case after it. As for staff actions, the history is read before
+    the one write, so a saved action cannot fail afterwards."""
+    case = _verified(repository, attempts, typed_number, access_code, client=client, now=now)
     for attempt in range(_WRITE_ATTEMPTS):
         changed, event = apply_complainant_action(case, action, now=now, policy=policy)
+        history = repository.history(case.tracking_no)
         try:
             repository.save(changed, event)
         except VersionConflictError:
@@ -97,5 +95,5 @@ def act_as_complainant(
                 raise
             case = fresh
             continue
-        return _view(repository, changed)
+        return _view(changed, [*history, event])
     raise VersionConflictError()  # unreachable: the loop returns or raises

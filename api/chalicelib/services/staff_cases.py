@@ -6,19 +6,17 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 
 from ..domain.actions import StaffAction, apply_staff_action
-from ..domain.case import Case, Event
-from ..domain.complaint import Channel, ComplaintDraft, check_draft
+from ..domain.case import Case, Event, check_arrival
+from ..domain.complaint import ComplaintDraft, RegistrationChannel, check_draft
 from ..domain.deadlines import Policy
 from ..domain.errors import ForbiddenError, InvalidInputError, VersionConflictError
-from ..domain.messages import Message, field_message
-from ..domain.staff import Role, StaffMember
+from ..domain.messages import Message
+from ..domain.staff import OFFICE, StaffMember
 from .lookup import find_case
 from .repository import AccessEntry, CasePage, CaseQuery, CaseRepository
 from .submissions import Receipt, submit_complaint
 
 __all__ = ["StaffCaseView", "act_on_case", "list_queue", "register_complaint", "view_case"]
-
-_REGISTRARS: frozenset[Role] = frozenset({"officer", "supervisor"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,23 +44,25 @@ def view_case(
     """The whole case with its history. Every view that shows who complained is logged first."""
     case = find_case(repository, typed_number)
     staff.ensure_may_work_on(case)
-    return _shown(repository, staff, case, now)
+    history = repository.history(case.tracking_no)
+    access = _personal_data_access(staff, case, now)
+    if access is not None:
+        repository.record_access(access)
+    return StaffCaseView(case, history, staff.sees_identity_of(case))
 
 
-def _shown(repository: CaseRepository, staff: StaffMember, case: Case, now: datetime) -> StaffCaseView:
-    identity_visible = staff.sees_identity_of(case)
-    if identity_visible and not case.complainant.anonymous:
-        repository.record_access(
-            AccessEntry(
-                tracking_no=case.tracking_no,
-                at=now,
-                staff_id=staff.id,
-                staff_name=staff.name,
-                role=staff.primary_role,
-                purpose="case_view",
-            )
-        )
-    return StaffCaseView(case, repository.history(case.tracking_no), identity_visible)
+def _personal_data_access(staff: StaffMember, case: Case, now: datetime) -> AccessEntry | None:
+    """The access-log entry for showing ``case`` to ``staff``, when the view shows who complained."""
+    if not staff.sees_identity_of(case) or case.complainant.anonymous:
+        return None
+    return AccessEntry(
+        tracking_no=case.tracking_no,
+        at=now,
+        staff_id=staff.id,
+        staff_name=staff.name,
+        role=staff.primary_role,
+        purpose="case_view",
+    )
 
 
 def register_complaint(
@@ -70,21 +70,24 @@ def register_complaint(
     staff: StaffMember,
     draft: ComplaintDraft,
     *,
-    channel: Channel | None,
+    channel: RegistrationChannel | None,
+    received_at: datetime | None,
     idempotency_key: str | None,
     access_code_secret: str,
     now: datetime,
     policy: Policy,
 ) -> Receipt:
-    """A complaint received by phone, letter, visit, e-mail or the suggestion box, registered by an officer."""
-    staff.ensure_role(_REGISTRARS)
-    if channel is None:
-        missing = {"channel": field_message("required", "channel")}
-        try:
-            check_draft(draft, today=policy.local_date(now))
-        except InvalidInputError as error:
-            raise InvalidInputError({**error.fields, **missing}) from None
-        raise InvalidInputError(missing)
+    """A complaint received by phone, letter, visit, e-mail or the suggestion box, registered by an
+    officer. Every mistake (in the complaint, its channel and when it was received) is reported at once."""
+    staff.ensure_role(OFFICE)
+    arrival = check_arrival(channel, received_at, now=now, policy=policy)
+    try:
+        check_draft(draft, today=policy.local_date(now), writer="staff")
+    except InvalidInputError as error:
+        raise InvalidInputError({**error.fields, **arrival}) from None
+    if arrival:
+        raise InvalidInputError(arrival)
+    assert channel is not None and received_at is not None  # checked by check_arrival
     return submit_complaint(
         repository,
         draft,
@@ -94,6 +97,8 @@ def register_complaint(
         access_code_secret=access_code_secret,
         now=now,
         policy=policy,
+        received_at=received_at,
+        writer="staff",
     )
 
 
@@ -108,11 +113,16 @@ def act_on_case(
     policy: Policy,
 ) -> StaffCaseView:
     """Apply one action to the version of the case the caller saw (a stale version changes nothing),
-    and show the case as it now is."""
+    and show the case as it now is.
+
+    Everything that can fail happens before the one write: the history is read first, and the
+    change, its event and the access-log entry of the view that follows are written together, so a
+    refused or failed request leaves nothing behind and a saved one cannot fail afterwards."""
     case = find_case(repository, typed_number)
     staff.ensure_may_work_on(case)
     if case.version != expected_version:
         raise VersionConflictError()
     changed, event = apply_staff_action(case, action, staff, now=now, policy=policy)
-    repository.save(changed, event)
-    return _shown(repository, staff, changed, now)
+    history = repository.history(case.tracking_no)
+    repository.save(changed, event, _personal_data_access(staff, changed, now))
+    return StaffCaseView(changed, [*history, event], staff.sees_identity_of(changed))

@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from ..domain.case import Actor, Case, open_case
-from ..domain.complaint import Channel, ComplaintDraft, check_draft
+from ..domain.complaint import Channel, ComplaintDraft, Writer, check_draft
 from ..domain.deadlines import Policy
 from ..domain.errors import IdempotencyMismatchError, StorageUnavailableError
 from ..domain.tracking import derive_access_code, hash_access_code, new_access_code, new_tracking_no
@@ -33,13 +33,15 @@ class Receipt:
     replayed: bool
 
 
-def _fingerprint(draft: ComplaintDraft, channel: Channel) -> str:
+def _fingerprint(draft: ComplaintDraft, channel: Channel, received_at: datetime | None) -> str:
     # A canonical form of what was asked, so formatting differences of the same body match.
     def plain(value: Any) -> Any:
         return str(value) if value is not None and not isinstance(value, (str, bool, int)) else value
 
     canonical = {key: plain(value) for key, value in asdict(draft).items()}
     canonical["channel"] = channel
+    if received_at is not None:
+        canonical["received_at"] = received_at.isoformat()
     return hashlib.sha256(json.dumps(canonical, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
 
 
@@ -68,11 +70,14 @@ def submit_complaint(
     access_code_secret: str,
     now: datetime,
     policy: Policy,
+    received_at: datetime | None = None,
+    writer: Writer = "complainant",
 ) -> Receipt:
     """Check the complaint, give it a tracking number and an access code, and store it with its first
-    event. With an Idempotency-Key, the same request again returns the same case."""
-    complainant, details = check_draft(draft, today=policy.local_date(now))
-    fingerprint = _fingerprint(draft, channel)
+    event. With an Idempotency-Key, the same request again returns the same case. A complaint staff
+    register was received at ``received_at`` (checked by the caller); one filed online, now."""
+    complainant, details = check_draft(draft, today=policy.local_date(now), writer=writer)
+    fingerprint = _fingerprint(draft, channel, received_at)
 
     record: IdempotencyRecord | None = None
     if idempotency_key is None:
@@ -96,6 +101,7 @@ def submit_complaint(
             actor=actor,
             now=now,
             policy=policy,
+            received_at=received_at,
         )
         if idempotency_key is not None:
             record = IdempotencyRecord(key_hash, fingerprint, tracking_no, now, now + IDEMPOTENCY_TTL)

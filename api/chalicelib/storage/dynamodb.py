@@ -12,8 +12,10 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, TypeVar, cast
 
+from botocore.exceptions import ConnectionError as TransportConnectionError
+from botocore.exceptions import HTTPClientError
 from pynamodb.connection import Connection
-from pynamodb.exceptions import PynamoDBConnectionError, PynamoDBException, TransactWriteError
+from pynamodb.exceptions import PynamoDBConnectionError, PynamoDBException, TransactWriteError, UpdateError
 from pynamodb.expressions.condition import Condition
 from pynamodb.transactions import TransactWrite
 
@@ -32,6 +34,7 @@ from ..domain.complaint import Channel, Complainant, ComplainantType, ComplaintD
 from ..domain.errors import InvalidInputError, StorageUnavailableError, VersionConflictError
 from ..domain.lifecycle import Status
 from ..domain.messages import Message
+from ..domain.moments import EARLIEST, LATEST, to_utc
 from ..domain.vocabulary import Lang
 from ..services.repository import (
     AccessEntry,
@@ -74,11 +77,27 @@ _TRANSIENT_CODES = frozenset(
 )
 
 
+# Reasons inside a cancelled transaction after which the same transaction may succeed later.
+_TRANSIENT_REASONS = frozenset({"ThrottlingError", "ProvisionedThroughputExceeded", "TransactionConflict"})
+
+
+def _unreachable(error: PynamoDBException) -> bool:
+    """Whether DynamoDB never answered: no connection, or the connection broke or timed out. Any
+    operation (a transaction too) then fails without a response code."""
+    cause = error.cause
+    return isinstance(cause, (TransportConnectionError, HTTPClientError)) or (
+        isinstance(error, PynamoDBConnectionError) and error.cause_response_code is None
+    )
+
+
 def _unavailable_or_raise(error: PynamoDBException) -> None:
-    if isinstance(error, PynamoDBConnectionError) and error.cause_response_code in (None, *_TRANSIENT_CODES):
+    """Raise ``StorageUnavailableError`` (503 with Retry-After) for a fault that may pass."""
+    if _unreachable(error) or error.cause_response_code in _TRANSIENT_CODES:
         raise StorageUnavailableError() from error
-    if error.cause_response_code in _TRANSIENT_CODES:
-        raise StorageUnavailableError() from error
+    if isinstance(error, TransactWriteError):
+        codes = {getattr(reason, "code", None) for reason in error.cancellation_reasons or []}
+        if codes & _TRANSIENT_REASONS:
+            raise StorageUnavailableError() from error
 
 
 def _call(operation: Callable[[], _T]) -> _T:
@@ -133,7 +152,7 @@ def case_to_record(case: Case) -> CaseRecord:
         ],
         milestone_entries=[{"status": m.status.value, "at": m.at.isoformat()} for m in case.milestones],
         review_count=case.review_count,
-        decided_by=case.decided_by,
+        handled_by=list(case.handled_by),
         callback_satisfaction=case.callback_satisfaction,
         complainant_rating=case.complainant_rating,
         queue=_OPEN if case.awaits_staff else None,
@@ -181,22 +200,39 @@ def case_from_record(record: CaseRecord) -> Case:
         priority=cast("Priority | None", record.priority),
         deadlines=_deadlines_from(record),
         milestones=tuple(
-            Milestone(Status(m["status"]), datetime.fromisoformat(m["at"])) for m in record.milestone_entries
+            Milestone(Status(m["status"]), _stored_moment(m["at"])) for m in record.milestone_entries
         ),
         review_count=int(record.review_count),
-        decided_by=record.decided_by,
+        handled_by=_handled_by(record),
         callback_satisfaction=record.callback_satisfaction,
         complainant_rating=record.complainant_rating,
     )
+
+
+def _handled_by(record: CaseRecord) -> tuple[str, ...]:
+    if record.handled_by is not None:
+        return tuple(str(staff_id) for staff_id in record.handled_by)
+    return (record.decided_by,) if record.decided_by else ()
+
+
+def _stored_moment(text: str) -> datetime:
+    """A moment kept as ISO text, in UTC. Versions before the API bounded what it stores could keep
+    one with no UTC equivalent (year 9999 at UTC-5): it reads as the edge of the span it lies
+    beyond, so the case can still be shown and worked."""
+    moment = datetime.fromisoformat(text)
+    utc = to_utc(moment)
+    if utc is not None:
+        return utc
+    return LATEST if moment.replace(tzinfo=None) >= LATEST.replace(tzinfo=None) else EARLIEST
 
 
 def _deadlines_from(record: CaseRecord) -> tuple[Deadline, ...]:
     return tuple(
         Deadline(
             kind=d["kind"],
-            due_at=datetime.fromisoformat(d["due_at"]),
+            due_at=_stored_moment(d["due_at"]),
             provisional=bool(d["provisional"]),
-            met_at=datetime.fromisoformat(d["met_at"]) if d["met_at"] else None,
+            met_at=_stored_moment(d["met_at"]) if d["met_at"] else None,
         )
         for d in record.deadline_entries
     )
@@ -261,6 +297,18 @@ def _event_from_record(record: EventRecord) -> Event:
         to_status=Status(record.to_status) if record.to_status else None,
         note=record.note,
         data={str(k): str(v) for k, v in record.data.as_dict().items()},
+    )
+
+
+def _access_to_record(entry: AccessEntry) -> AccessLogRecord:
+    return AccessLogRecord(
+        tracking_no=entry.tracking_no,
+        # A random suffix: two views in the same microsecond stay two entries.
+        viewed_at=f"{entry.at.isoformat()}#{secrets.token_hex(4)}",
+        staff_id=entry.staff_id,
+        staff_name=entry.staff_name,
+        role=entry.role,
+        purpose=entry.purpose,
     )
 
 
@@ -422,7 +470,7 @@ class DynamoCaseRepository:
             lambda: [_event_from_record(r) for r in EventRecord.query(tracking_no, consistent_read=True)]
         )
 
-    def save(self, case: Case, event: Event) -> None:
+    def save(self, case: Case, event: Event, access: AccessEntry | None = None) -> None:
         try:
             with TransactWrite(
                 connection=self._connection, return_consumed_capacity=_NO_CAPACITY_REPORT
@@ -430,6 +478,8 @@ class DynamoCaseRepository:
                 # The record carries version - 1: PynamoDB adds the condition that it is still stored.
                 transaction.save(case_to_record(case))
                 transaction.save(_event_to_record(event), condition=EventRecord.tracking_no.does_not_exist())
+                if access is not None:
+                    transaction.save(_access_to_record(access))
         except TransactWriteError as error:
             if _conflicting_write(error):
                 raise VersionConflictError() from error
@@ -469,15 +519,7 @@ class DynamoCaseRepository:
         return _call(read)
 
     def record_access(self, entry: AccessEntry) -> None:
-        record = AccessLogRecord(
-            tracking_no=entry.tracking_no,
-            viewed_at=f"{entry.at.isoformat()}#{secrets.token_hex(4)}",
-            staff_id=entry.staff_id,
-            staff_name=entry.staff_name,
-            role=entry.role,
-            purpose=entry.purpose,
-        )
-        _call(record.save)
+        _call(_access_to_record(entry).save)
 
     def access_log(self, tracking_no: str) -> list[AccessEntry]:
         return _call(
@@ -496,21 +538,34 @@ class DynamoCaseRepository:
 
 
 class DynamoAttemptCounter:
-    def failures(self, key: str) -> int:
-        def read() -> int:
-            try:
-                return int(AttemptRecord.get(key, consistent_read=True).failures)
-            except AttemptRecord.DoesNotExist:
-                return 0
+    """Attempt counts, each reserved by one conditional update: concurrent reservations are
+    serialised by DynamoDB, so no more than the cap are ever counted."""
 
-        return _call(read)
-
-    def add_failure(self, key: str, expires_at: datetime) -> int:
+    def reserve(self, key: str, cap: int, expires_at: datetime) -> bool:
         record = AttemptRecord(key=key)
-        # One atomic update: concurrent wrong guesses are all counted.
-        _call(
-            lambda: record.update(
-                actions=[AttemptRecord.failures.add(1), AttemptRecord.expires_at.set(expires_at)]
+        try:
+            _call(
+                lambda: record.update(
+                    actions=[AttemptRecord.failures.add(1), AttemptRecord.expires_at.set(expires_at)],
+                    condition=AttemptRecord.failures.does_not_exist() | (AttemptRecord.failures < cap),
+                )
             )
-        )
-        return int(record.failures)
+        except UpdateError as error:
+            if error.cause_response_code == "ConditionalCheckFailedException":
+                return False
+            raise
+        return True
+
+    def release(self, key: str) -> None:
+        record = AttemptRecord(key=key)
+        try:
+            _call(
+                lambda: record.update(
+                    actions=[AttemptRecord.failures.add(-1)], condition=AttemptRecord.failures > 0
+                )
+            )
+        except UpdateError as error:
+            if (
+                error.cause_response_code != "ConditionalCheckFailedException"
+            ):  # expired: nothing to give back
+                raise

@@ -54,13 +54,15 @@ class MemoryCaseRepository:
         with self._lock:
             return list(self._events.get(tracking_no, []))
 
-    def save(self, case: Case, event: Event) -> None:
+    def save(self, case: Case, event: Event, access: AccessEntry | None = None) -> None:
         with self._lock:
             stored = self._cases.get(case.tracking_no)
             if stored is None or stored.version != case.version - 1:
                 raise VersionConflictError()
             self._cases[case.tracking_no] = case
             self._events[case.tracking_no].append(event)
+            if access is not None:
+                self._access.setdefault(access.tracking_no, []).append(access)
 
     def list_cases(self, query: CaseQuery) -> CasePage:
         """The same selection and order as the DynamoDB indexes give; the cursor is an offset."""
@@ -119,13 +121,16 @@ def _matches(case: Case, query: CaseQuery) -> bool:
 class MemoryAttemptCounter:
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._failures: dict[str, int] = {}
+        self._counts: dict[str, int] = {}
 
-    def failures(self, key: str) -> int:
+    def reserve(self, key: str, cap: int, expires_at: datetime) -> bool:
         with self._lock:
-            return self._failures.get(key, 0)
+            if self._counts.get(key, 0) >= cap:
+                return False
+            self._counts[key] = self._counts.get(key, 0) + 1
+            return True
 
-    def add_failure(self, key: str, expires_at: datetime) -> int:
+    def release(self, key: str) -> None:
         with self._lock:
-            self._failures[key] = self._failures.get(key, 0) + 1
-            return self._failures[key]
+            if self._counts.get(key, 0) > 0:
+                self._counts[key] -= 1

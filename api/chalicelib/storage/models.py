@@ -9,7 +9,7 @@ Access patterns served by keys and indexes (never Scan):
 - the open queue (cases staff still owe something), earliest due first: ``open-queue-index``;
 - a submission's Idempotency-Key: idempotency table key, expired by TTL;
 - who viewed a case's personal data: access-log table key; what one staff member viewed: ``staff-index``;
-- wrong access codes per case and time window: attempts table key, expired by TTL.
+- access-code attempts per client or case and time window: attempts table key, expired by TTL.
 """
 
 from __future__ import annotations
@@ -175,6 +175,9 @@ class CaseRecord(Model):
     deadline_entries = JSONAttribute()
     milestone_entries = JSONAttribute()
     review_count = NumberAttribute(default=0)
+    # Who took part in the handling (staff ids, in order), as JSON text like the lists above.
+    handled_by = JSONAttribute(null=True)
+    # Before handled_by, only the last decider was kept: still read from cases written then.
     decided_by = UnicodeAttribute(null=True)
     callback_satisfaction = UnicodeAttribute(null=True)
     complainant_rating = UnicodeAttribute(null=True)
@@ -213,7 +216,8 @@ class IdempotencyRecordModel(Model):
 
 
 class AttemptRecord(Model):
-    """Wrong access codes for one case in one time window (fixed windows, expired by TTL)."""
+    """Access-code attempts counted under one key: a client or a case, in one fixed time window
+    (services/access_code_throttle.py), expired by TTL."""
 
     class Meta(_Meta):
         pass

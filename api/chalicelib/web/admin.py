@@ -12,7 +12,7 @@ from chalice.app import AuthRequest, AuthResponse, Blueprint, Request, Response
 
 from ..domain.deadlines import default_policy
 from ..domain.lifecycle import Status
-from ..domain.staff import ROLES, Role, StaffMember
+from ..domain.staff import ALL_STAFF, OFFICE, SUPERVISORS, Role, StaffMember
 from ..services.repository import CaseQuery
 from ..services.staff_cases import act_on_case, list_queue, register_complaint, view_case
 from ..settings import get_settings
@@ -24,12 +24,9 @@ from .responses import json_response
 from .routing import ANY_CONTENT_TYPE, endpoint
 from .views import case_summary_view, receipt_view, staff_case_view
 
-__all__ = ["ALL_STAFF", "admin_routes", "allowed_roles"]
+__all__ = ["admin_routes", "allowed_roles"]
 
 P = ParamSpec("P")
-ALL_STAFF: frozenset[Role] = frozenset(ROLES)
-_REGISTRARS: frozenset[Role] = frozenset({"officer", "supervisor"})
-_SUPERVISORS: frozenset[Role] = frozenset({"supervisor"})
 
 admin_routes = Blueprint(__name__)
 
@@ -105,19 +102,20 @@ def list_complaints() -> Response:
 
 
 @admin_routes.route("/admin/complaints", methods=["POST"], authorizer=staff_authorizer, content_types=["*/*"])
-@_for(_REGISTRARS)
+@_for(OFFICE)
 def register() -> Response:
     request, settings = _request(), get_settings()
     kind = body_kind(request.headers, allow_form=False)
     body = limited_body(request.raw_body, settings.max_body_bytes)
     from .schemas import parse_complaint
 
-    draft, channel = parse_complaint(kind, body, None, staff=True)
+    draft, registration = parse_complaint(kind, body, None, staff=True)
     receipt = register_complaint(
         repository_for(settings),
         _staff(),
         draft,
-        channel=channel,
+        channel=registration.channel,
+        received_at=registration.received_at,
         idempotency_key=idempotency_key(request.headers),
         access_code_secret=settings.access_code_secret,
         now=_now(),
@@ -173,7 +171,7 @@ def act(tracking_no: str) -> Response:
     content_types=ANY_CONTENT_TYPE,
     authorizer=staff_authorizer,
 )
-@_for(_SUPERVISORS)
+@_for(SUPERVISORS)
 def access_log(tracking_no: str) -> Response:
     from ..services.lookup import find_case
 

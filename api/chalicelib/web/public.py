@@ -9,11 +9,13 @@ from chalice.app import Blueprint, Request, Response
 
 from ..domain.case import COMPLAINANT
 from ..domain.deadlines import default_policy
+from ..services.access_code_throttle import client_key
 from ..services.lookup import find_case
 from ..services.self_service import act_as_complainant, open_own_case
 from ..services.submissions import submit_complaint
 from ..settings import get_settings
 from ..storage import attempt_counter_for, repository_for
+from .client_address import client_address
 from .cors import preflight_response
 from .requests import body_kind, form_fields, idempotency_key, limited_body
 from .responses import html_response, json_response
@@ -32,6 +34,12 @@ def _request() -> Request:
 
 
 handles_errors = endpoint(_request)
+
+
+def _client() -> str:
+    """The caller as the access-code throttle counts it (a keyed hash of its address)."""
+    settings = get_settings()
+    return client_key(client_address(_request(), settings.trusted_proxy_hops), settings.access_code_secret)
 
 
 @public_routes.route("/meta", methods=["GET"], content_types=ANY_CONTENT_TYPE)
@@ -80,7 +88,12 @@ def public_status(tracking_no: str) -> Response:
         case = find_case(repository_for(settings), number)
         return json_response(public_status_view(case, now))
     view = open_own_case(
-        repository_for(settings), attempt_counter_for(settings), number, access_code, now=now
+        repository_for(settings),
+        attempt_counter_for(settings),
+        number,
+        access_code,
+        client=_client(),
+        now=now,
     )
     return json_response(complainant_view(view, now, default_policy()))
 
@@ -98,6 +111,7 @@ def _complainant_action(tracking_no: str, kind: str) -> Response:
         unquote(tracking_no),
         request.headers.get("x-access-code", ""),
         action,
+        client=_client(),
         now=now,
         policy=default_policy(),
     )

@@ -1,17 +1,23 @@
-"""The shape of a complaint on the wire (JSON body or form post), checked with pydantic.
+"""The shape of requests on the wire (JSON bodies, form posts, query strings), checked with pydantic.
 
 Only what people never type is checked here (JSON types, enumerations offered as choices, unknown
-fields); amounts, dates and every other rule belong to the domain, so a person sees all their
-mistakes at once. Imported only by the routes that take a complaint,
-to keep pydantic off the cold path of the others.
+and repeated fields) and every text is brought to its one normal form (domain/text.py); amounts,
+dates and every other rule belong to the domain, so a person sees all their mistakes at once.
+The bodies of actions are derived from the domain's action inputs, so a new action needs no
+second description here. Imported only by the routes that take a body, to keep pydantic off the
+cold path of the others.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import json
+from datetime import datetime
 from decimal import Decimal
-from typing import Annotated, Any, Literal, overload
+from typing import Annotated, Any, Literal, Union, get_type_hints, overload
 
 from pydantic import (
+    AfterValidator,
     AwareDatetime,
     BaseModel,
     BeforeValidator,
@@ -20,29 +26,26 @@ from pydantic import (
     StringConstraints,
     TypeAdapter,
     ValidationError,
+    create_model,
 )
+from pydantic_core import PydanticCustomError
 
-from ..domain.actions import (
-    Accept,
-    Callback,
-    Close,
-    Extend,
-    Note,
-    Reject,
-    Reply,
-    Respond,
-    ReviewDecision,
-    StaffAction,
-    Start,
-    Transfer,
-)
-from ..domain.complainant_actions import AddInformation, ComplainantAction, Feedback, RequestReview, Withdraw
-from ..domain.complaint import Channel, ComplaintDraft
+from ..domain.action_rules import CatalogCode
+from ..domain.actions import STAFF_ACTIONS, StaffAction
+from ..domain.case import Priority
+from ..domain.complainant_actions import COMPLAINANT_ACTIONS, ComplainantAction
+from ..domain.complaint import Channel, ComplainantType, ComplaintDraft, RegistrationChannel
+from ..domain.lifecycle import Status
 from ..domain.messages import Message, field_message
+from ..domain.moments import EARLIEST, LATEST, to_utc
+from ..domain.text import clean_text
+from ..domain.vocabulary import Lang
 from .errors import RequestError
 from .requests import BodyKind
 
 __all__ = [
+    "COMPLAINANT_BODIES",
+    "ActionBody",
     "ComplaintSubmission",
     "QueueParameters",
     "StaffComplaintRegistration",
@@ -52,22 +55,48 @@ __all__ = [
     "parse_queue_parameters",
 ]
 
+_MAX_TEXT = 5000
 
-def _blank_is_none(value: Any) -> Any:
+
+def _cleaned(value: Any) -> Any:
+    """Text in its normal form; text that shows nothing counts as not given."""
     if isinstance(value, str):
-        return value.strip() or None
+        return clean_text(value) or None
     return value
+
+
+def _cleaned_keeping_blank(value: Any) -> Any:
+    # For required text: blank stays "" so that the length check reports it as missing.
+    return clean_text(value) if isinstance(value, str) else value
 
 
 def _number_as_text(value: Any) -> Any:
     # A JSON number for an amount is read as the text a person would have typed.
     if isinstance(value, (int, float, Decimal)) and not isinstance(value, bool):
         return str(value)
-    return _blank_is_none(value)
+    return _cleaned(value)
 
 
-Text = Annotated[str | None, BeforeValidator(_blank_is_none)]
+def _utc_within_span(value: datetime) -> datetime:
+    utc = to_utc(value)
+    if utc is None:
+        raise PydanticCustomError("moment_range", "outside the span of moments the portal stores")
+    return utc
+
+
+Text = Annotated[str | None, BeforeValidator(_cleaned)]
 AmountText = Annotated[str | None, BeforeValidator(_number_as_text)]
+RequiredText = Annotated[
+    Annotated[str, StringConstraints(min_length=1, max_length=_MAX_TEXT)],
+    BeforeValidator(_cleaned_keeping_blank),
+]
+# Blank becomes None first; the constraints apply to text only (on None they would raise).
+OptionalText = Annotated[
+    Annotated[str, StringConstraints(max_length=_MAX_TEXT)] | None, BeforeValidator(_cleaned)
+]
+# A moment with its offset, kept in UTC: one that has no UTC equivalent in the span is refused.
+Moment = Annotated[AwareDatetime, AfterValidator(_utc_within_span)]
+Version = Annotated[int, Field(strict=True, ge=1)]
 
 
 class ComplaintSubmission(BaseModel):
@@ -75,13 +104,13 @@ class ComplaintSubmission(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    complainant_type: Literal["individual", "enterprise"] | None = None
+    complainant_type: ComplainantType | None = None
     name: Text = None
     organization: Text = None
     credit_code: Text = None
     phone: Text = None
     email: Text = None
-    preferred_language: Literal["zh", "en"] = "zh"
+    preferred_language: Lang = "zh"
     anonymous: bool = False
     category: Text = None
     subject: Text = None
@@ -93,14 +122,16 @@ class ComplaintSubmission(BaseModel):
     consent: bool = False
 
     def to_draft(self) -> ComplaintDraft:
-        return ComplaintDraft(**self.model_dump(exclude={"channel"}))
+        return ComplaintDraft(**self.model_dump(include=set(ComplaintSubmission.model_fields)))
 
 
 class StaffComplaintRegistration(ComplaintSubmission):
     """A complaint an officer registers from another channel."""
 
-    # Checked with the complaint's own rules, so a forgotten channel is reported with every other mistake.
-    channel: Literal["phone", "letter", "visit", "email", "mailbox"] | None = None
+    # Checked with the complaint's own rules, so a forgotten channel or time is reported with every
+    # other mistake.
+    channel: RegistrationChannel | None = None
+    received_at: Moment | None = None
 
 
 _FIELD_MESSAGES = {
@@ -122,6 +153,9 @@ def _field_error(error_type: str, field: str) -> Message:
         return Message(key) if key == "unknown_field" else field_message(key, field)
     if error_type == "string_too_long":
         return field_message("too_long", field, max=_MAX_TEXT)
+    if error_type == "moment_range":
+        span = {"earliest": EARLIEST.date().isoformat(), "latest": LATEST.date().isoformat()}
+        return field_message("moment_out_of_range", field, **span)
     if error_type.startswith("date"):
         return field_message("invalid_date", field)
     if field == "claim_amount":
@@ -145,6 +179,27 @@ def _refusal(error: ValidationError, *, tagged: bool = False) -> RequestError:
     return RequestError(400, "validation_failed", Message("validation_failed"), fields)
 
 
+def _refuse_repeated_keys(body: bytes) -> None:
+    """JSON allows a name twice in an object and pydantic keeps the last; a person or client that
+    sends two values meant one of them, so the request is refused naming the field."""
+    repeated: dict[str, Message] = {}
+
+    def pairs_hook(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+        seen: set[str] = set()
+        for key, _ in pairs:
+            if key in seen:
+                repeated.setdefault(key, field_message("duplicate_field", key))
+            seen.add(key)
+        return dict(pairs)
+
+    try:
+        json.loads(body, object_pairs_hook=pairs_hook)
+    except (ValueError, RecursionError):
+        return  # not JSON: pydantic's own parse says so, in the one error shape
+    if repeated:
+        raise RequestError(400, "validation_failed", Message("validation_failed"), repeated)
+
+
 @overload
 def parse_complaint(
     kind: BodyKind, body: bytes, form: dict[str, str] | None, *, staff: Literal[False]
@@ -154,184 +209,100 @@ def parse_complaint(
 @overload
 def parse_complaint(
     kind: BodyKind, body: bytes, form: dict[str, str] | None, *, staff: Literal[True]
-) -> tuple[ComplaintDraft, Channel | None]: ...
+) -> tuple[ComplaintDraft, StaffComplaintRegistration]: ...
 
 
 def parse_complaint(
     kind: BodyKind, body: bytes, form: dict[str, str] | None, *, staff: bool
-) -> tuple[ComplaintDraft, Channel | None]:
+) -> tuple[ComplaintDraft, Channel | StaffComplaintRegistration]:
+    """The complaint, and its channel ("web") or, registered by staff, the whole registration
+    (whose channel and time of receipt the service checks with the complaint's rules)."""
     schema = StaffComplaintRegistration if staff else ComplaintSubmission
     try:
-        parsed = schema.model_validate_strings(form) if kind == "form" else schema.model_validate_json(body)
+        if kind == "form":
+            parsed = schema.model_validate_strings(form)
+        else:
+            _refuse_repeated_keys(body)
+            parsed = schema.model_validate_json(body)
     except ValidationError as error:
         raise _refusal(error) from error
-    channel: Channel | None = parsed.channel if isinstance(parsed, StaffComplaintRegistration) else "web"
-    return parsed.to_draft(), channel
+    if isinstance(parsed, StaffComplaintRegistration):
+        return parsed.to_draft(), parsed
+    return parsed.to_draft(), "web"
 
 
-# --- Staff: actions on a case -------------------------------------------------------------------
-
-_MAX_TEXT = 5000
-RequiredText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=_MAX_TEXT)]
-# Blank becomes None first; the constraints apply to text only (on None they would raise).
-OptionalText = Annotated[
-    Annotated[str, StringConstraints(strip_whitespace=True, max_length=_MAX_TEXT)] | None,
-    BeforeValidator(_blank_is_none),
-]
-Version = Annotated[int, Field(strict=True, ge=1)]
-DecisionCode = Literal["upheld", "partly_upheld", "not_upheld"]
+# --- Action bodies, derived from the domain's action inputs ---------------------------------------
 
 
-class _ActionBody(BaseModel):
+class _Body(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
+
+class _ActionBody(_Body):
     expected_version: Version
 
 
-class AcceptBody(_ActionBody):
-    action: Literal["accept"]
-    category: str
-    department: str
-    priority: Literal["normal", "major", "urgent"]
-
-    def to_action(self) -> StaffAction:
-        return Accept(self.category, self.department, self.priority)
-
-
-class RejectBody(_ActionBody):
-    action: Literal["reject"]
-    reason_code: str
-    explanation: RequiredText
-
-    def to_action(self) -> StaffAction:
-        return Reject(self.reason_code, self.explanation)
+def _wire_type(hint: Any) -> Any:
+    """How a field of an action input travels: text people write is cleaned and bounded, a moment
+    carries its offset, choices are the domain's own literal types or catalog codes as they are."""
+    if hint == CatalogCode:
+        return str
+    if hint is str:
+        return RequiredText
+    if hint == str | None:
+        return OptionalText
+    if hint is datetime:
+        return Moment
+    return hint
 
 
-class TransferBody(_ActionBody):
-    action: Literal["transfer"]
-    department: str
-    reason: RequiredText
-
-    def to_action(self) -> StaffAction:
-        return Transfer(self.department, self.reason)
-
-
-class StartBody(_ActionBody):
-    action: Literal["start"]
-
-    def to_action(self) -> StaffAction:
-        return Start()
+def _body_model(name: str, action_input: type[Any], base: type[_Body], **extra: Any) -> type[_Body]:
+    hints = get_type_hints(action_input, include_extras=True)
+    fields: dict[str, Any] = dict(extra)
+    for field in dataclasses.fields(action_input):
+        default = ... if field.default is dataclasses.MISSING else field.default
+        fields[field.name] = (_wire_type(hints[field.name]), default)
+    title = "".join(part.title() for part in name.split("_")) + "Body"
+    return create_model(title, __base__=base, __doc__=action_input.__doc__, **fields)
 
 
-class NoteBody(_ActionBody):
-    action: Literal["note"]
-    note: RequiredText
-
-    def to_action(self) -> StaffAction:
-        return Note(self.note)
+def _to_input(body: _Body, action_input: type[Any]) -> Any:
+    return action_input(**{f.name: getattr(body, f.name) for f in dataclasses.fields(action_input)})
 
 
-class ReplyBody(_ActionBody):
-    action: Literal["reply"]
-    message: RequiredText
-
-    def to_action(self) -> StaffAction:
-        return Reply(self.message)
-
-
-class ExtendBody(_ActionBody):
-    action: Literal["extend"]
-    due_at: AwareDatetime
-    reason: RequiredText
-
-    def to_action(self) -> StaffAction:
-        return Extend(self.due_at, self.reason)
-
-
-class RespondBody(_ActionBody):
-    action: Literal["respond"]
-    decision: DecisionCode
-    reasons: RequiredText
-    remedy: OptionalText = None
-
-    def to_action(self) -> StaffAction:
-        return Respond(self.decision, self.reasons, self.remedy)
-
-
-class CallbackBody(_ActionBody):
-    action: Literal["callback"]
-    satisfaction: Literal["very_satisfied", "satisfied", "basically_satisfied", "unsatisfied"]
-    comment: OptionalText = None
-
-    def to_action(self) -> StaffAction:
-        return Callback(self.satisfaction, self.comment)
-
-
-class CloseBody(_ActionBody):
-    action: Literal["close"]
-
-    def to_action(self) -> StaffAction:
-        return Close()
-
-
-class ReviewDecisionBody(_ActionBody):
-    action: Literal["review_decision"]
-    decision: DecisionCode
-    reasons: RequiredText
-    remedy: OptionalText = None
-
-    def to_action(self) -> StaffAction:
-        return ReviewDecision(self.decision, self.reasons, self.remedy)
-
-
-ActionBody = Annotated[
-    AcceptBody
-    | RejectBody
-    | TransferBody
-    | StartBody
-    | NoteBody
-    | ReplyBody
-    | ExtendBody
-    | RespondBody
-    | CallbackBody
-    | CloseBody
-    | ReviewDecisionBody,
-    Field(discriminator="action"),
-]
-_ACTIONS: TypeAdapter[ActionBody] = TypeAdapter(ActionBody)
+_STAFF_INPUTS: dict[str, type[Any]] = {rule.name: rule.input for rule in STAFF_ACTIONS}
+ACTION_BODIES: dict[str, type[_Body]] = {
+    rule.name: _body_model(
+        rule.name,
+        rule.input,
+        _ActionBody,
+        action=(Literal[rule.name], ...),  # one literal per action
+    )
+    for rule in STAFF_ACTIONS
+}
+ActionBody: Any = Annotated[Union[tuple(ACTION_BODIES.values())], Field(discriminator="action")]  # noqa: UP007
+_ACTIONS: TypeAdapter[Any] = TypeAdapter(ActionBody)
 
 
 def parse_action(body: bytes) -> tuple[StaffAction, int]:
     """The action and the case version it was decided on."""
     try:
+        _refuse_repeated_keys(body)
         parsed = _ACTIONS.validate_json(body)
     except ValidationError as error:
         raise _refusal(error, tagged=True) from error
-    return parsed.to_action(), parsed.expected_version
+    action: StaffAction = _to_input(parsed, _STAFF_INPUTS[parsed.action])
+    return action, parsed.expected_version
 
 
 # --- Staff: the queue's query parameters --------------------------------------------------------
 
 
-class QueueParameters(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    status: (
-        Literal[
-            "received",
-            "accepted",
-            "rejected",
-            "in_progress",
-            "responded",
-            "under_review",
-            "closed",
-            "withdrawn",
-        ]
-        | None
-    ) = None
+class QueueParameters(_Body):
+    status: Status | None = None
     department: Text = None
     category: Text = None
-    priority: Literal["normal", "major", "urgent"] | None = None
+    priority: Priority | None = None
     overdue: bool | None = None
     month: Annotated[str, StringConstraints(pattern=r"^\d{4}-(0[1-9]|1[0-2])$")] | None = None
     limit: Annotated[int, Field(ge=1, le=100)] = 50
@@ -349,50 +320,25 @@ def parse_queue_parameters(query: dict[str, str] | None) -> QueueParameters:
 
 # --- Complainants: actions on their own case -----------------------------------------------------
 
-
-class _ComplainantBody(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class InformationBody(_ComplainantBody):
-    message: RequiredText
-
-    def to_action(self) -> ComplainantAction:
-        return AddInformation(self.message)
-
-
-class FeedbackBody(_ComplainantBody):
-    satisfaction: Literal["very_satisfied", "satisfied", "basically_satisfied", "unsatisfied"]
-    comment: OptionalText = None
-
-    def to_action(self) -> ComplainantAction:
-        return Feedback(self.satisfaction, self.comment)
-
-
-class ReviewBody(_ComplainantBody):
-    reasons: RequiredText
-
-    def to_action(self) -> ComplainantAction:
-        return RequestReview(self.reasons)
-
-
-class WithdrawBody(_ComplainantBody):
-    reason: OptionalText = None
-
-    def to_action(self) -> ComplainantAction:
-        return Withdraw(self.reason)
-
-
-COMPLAINANT_BODIES: dict[str, type[InformationBody | FeedbackBody | ReviewBody | WithdrawBody]] = {
-    "information": InformationBody,
-    "feedback": FeedbackBody,
-    "review": ReviewBody,
-    "withdraw": WithdrawBody,
+# The path segment of each complainant action's route.
+_COMPLAINANT_ROUTES = {
+    "information": "add_information",
+    "feedback": "feedback",
+    "review": "request_review",
+    "withdraw": "withdraw",
+}
+_COMPLAINANT_INPUTS: dict[str, type[Any]] = {rule.name: rule.input for rule in COMPLAINANT_ACTIONS}
+COMPLAINANT_BODIES: dict[str, type[_Body]] = {
+    kind: _body_model(kind, _COMPLAINANT_INPUTS[name], _Body) for kind, name in _COMPLAINANT_ROUTES.items()
 }
 
 
 def parse_complainant_action(kind: str, body: bytes) -> ComplainantAction:
+    content = body or b"{}"
     try:
-        return COMPLAINANT_BODIES[kind].model_validate_json(body or b"{}").to_action()
+        _refuse_repeated_keys(content)
+        parsed = COMPLAINANT_BODIES[kind].model_validate_json(content)
     except ValidationError as error:
         raise _refusal(error) from error
+    action: ComplainantAction = _to_input(parsed, _COMPLAINANT_INPUTS[_COMPLAINANT_ROUTES[kind]])
+    return action

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from functools import cache
 from typing import Any, TypedDict
 
-from ..domain.actions import allowed_staff_actions
+from ..domain.actions import allowed_staff_actions, withheld_staff_actions
 from ..domain.case import Case, CaseSummary, Event
 from ..domain.complainant_actions import allowed_complainant_actions
 from ..domain.complaint import CHANNELS, COMPLAINANT_TYPES
@@ -87,7 +87,8 @@ class PublicStatusView(TypedDict):
 
 
 def _deadlines_view(case: Case, now: datetime) -> list[DeadlineView]:
-    still_open = case.open_deadlines  # a closed or withdrawn case is late for nothing any more
+    # A closed or withdrawn case owes nothing any more: its unmet deadlines are not shown as pending.
+    still_open = case.open_deadlines
     return [
         {
             "kind": d.kind,
@@ -98,6 +99,7 @@ def _deadlines_view(case: Case, now: datetime) -> list[DeadlineView]:
             "overdue": d in still_open and d.is_overdue(now),
         }
         for d in case.deadlines
+        if d.met_at is not None or d in still_open
     ]
 
 
@@ -178,9 +180,11 @@ def meta_view(policy: Policy) -> dict[str, Any]:
         "departments": [{"code": d.code, "label": d.label.as_dict()} for d in departments().values()],
         "time_limits": limits(policy.limits),
         "windows": limits(policy.windows),
+        "bounds": limits(policy.bounds),
         "rejection_reasons": [
             {"code": r.code, "label": r.label.as_dict()} for r in rejection_reasons().values()
         ],
+        "acknowledge_methods": listed("acknowledge_method"),
         "priorities": listed("priority"),
         "decisions": listed("decision"),
         "satisfaction_levels": listed("satisfaction"),
@@ -292,17 +296,21 @@ def staff_case_view(view: StaffCaseView, staff: StaffMember, now: datetime) -> d
         "deadlines": _deadlines_view(case, now),
         "milestones": _milestones_view(case),
         "review_count": case.review_count,
-        "decided_by": case.decided_by,
+        "handled_by": list(case.handled_by),
         "callback_satisfaction": _coded("satisfaction", case.callback_satisfaction),
         "complainant_rating": _coded("satisfaction", case.complainant_rating),
         "history": [_event_view(e) for e in view.history],
         "allowed_actions": allowed_staff_actions(case, staff),
+        "withheld_actions": [
+            {"action": name, "reason": {lang: render(reason, lang) for lang in LANGUAGES}}
+            for name, reason in withheld_staff_actions(case, staff).items()
+        ],
     }
 
 
 # --- The complainant's own view -------------------------------------------------------------------
 
-_LABELLED_DATA = {"decision": "decision", "satisfaction": "satisfaction"}
+_LABELLED_DATA = {"decision": "decision", "satisfaction": "satisfaction", "method": "acknowledge_method"}
 
 
 def _message_data(data: Mapping[str, str]) -> dict[str, Any]:
