@@ -370,6 +370,14 @@ def test_a_confidential_complaint_hides_who_complained_except_from_supervisors(
     expect(second_page.locator("#sc-case-redacted")).to_be_hidden()
     expect(second_page.locator('#sc-case-complainant [data-row="name"] dd')).to_have_text("赵六")
 
+    # And only the supervisor is offered to lift the confidentiality, which is an internal step
+    expect(page.locator("#sc-action-lift_confidentiality")).to_be_hidden()
+    expect(second_page.locator("#sc-action-lift_confidentiality .sc-action__visibility")).to_have_text("内部")
+    act(second_page, "lift_confidentiality", {"reason": "投诉人书面同意公开身份"})
+    expect(second_page.locator("#sc-case-confidential")).to_be_hidden()
+    page.reload()
+    expect(page.locator('#sc-case-complainant [data-row="name"] dd')).to_have_text("赵六")
+
 
 def test_a_supervisor_extends_the_time_limit_in_beijing_time(local_stack: LocalStack, page: Page) -> None:
     # Given an accepted complaint opened by a supervisor
@@ -516,28 +524,25 @@ def test_a_handler_sees_only_their_department_and_cannot_register(
 def test_an_officer_registers_a_phoned_in_complaint_and_gets_its_number_and_access_code(
     local_stack: LocalStack, page: Page, screenshot: Screenshot
 ) -> None:
-    # Given an officer on the registration form
+    # Given an officer on the registration form, with the time received prefilled as now
     sign_in(page, local_stack, local_stack.issuer.token(roles=["officer"], name="王专员"))
     page.click("#sc-nav-register")
     expect(page.locator("#sc-register-form")).to_be_visible()
+    expect(page.locator("#sc-reg-received_at")).not_to_have_value("")
 
-    # When it is sent without a channel
+    # When it is sent empty
+    page.fill("#sc-reg-received_at", "")
     page.click("#sc-register-submit")
 
-    # Then the channel is asked for first
+    # Then every missing field is reported in one round, in staff words
     expect(page.locator("#sc-register-errors")).to_be_visible()
-    expect(page.locator("#sc-reg-channel-error")).to_be_visible()
-
-    # When a channel is chosen but the rest is missing
-    page.select_option("#sc-reg-channel", "phone")
-    page.click("#sc-register-submit")
-
-    # Then the API's messages are listed and shown beside their fields
-    expect(page.locator("#sc-reg-subject-error")).to_be_visible()
-    expect(page.locator("#sc-reg-description-error")).to_be_visible()
-    expect(page.locator("#sc-reg-consent-error")).to_be_visible()
+    for field in ("channel", "received_at", "subject", "description", "consent"):
+        expect(page.locator(f"#sc-reg-{field}-error")).to_be_visible()
+    expect(page.locator("#sc-reg-consent-error")).to_contain_text("投诉人")
 
     # When the complaint taken by phone is filled in and registered
+    page.select_option("#sc-reg-channel", "phone")
+    page.fill("#sc-reg-received_at", "2026-11-30T09:15")
     page.fill("#sc-reg-name", "钱七")
     page.fill("#sc-reg-phone", "13900139000")
     page.select_option("#sc-reg-category", "sanitation")
@@ -553,11 +558,87 @@ def test_an_officer_registers_a_phoned_in_complaint_and_gets_its_number_and_acce
     assert len(page.locator("#sc-register-access-code").inner_text().strip()) == 19
     screenshot(page, "registered-zh")
 
-    # And the case opens from there, filed by phone and registered by the officer
+    # And the case opens from there, received by phone when the call came in, registered by the officer
     page.click("#sc-register-open")
     expect(page.locator("#sc-case-title")).to_contain_text(tracking_no)
     expect(page.locator("#sc-case-channel")).to_have_text(GLOSSARY["channel"]["phone"]["zh"])
+    expect(page.locator("#sc-case-submitted")).to_contain_text("09:15")
     expect(page.locator("#sc-history li").first).to_contain_text("王专员")
+
+    # And until the officer records that the complainant was told, the acknowledgement is owed
+    act(page, "acknowledge", {"method": "phone"})
+    expect(page.locator("#sc-action-acknowledge")).to_be_hidden()
+    expect(page.locator("#sc-history")).to_contain_text(ACTION["acknowledge"]["zh"])
+
+
+def test_a_supervisor_who_accepted_a_case_is_told_why_they_may_not_decide_its_review(
+    local_stack: LocalStack, page: Page, second_page: Page
+) -> None:
+    # Given a case a supervisor accepted and responded to, now under review
+    issuer = local_stack.issuer
+    supervisor = issuer.token(roles=["supervisor"], name="张主管")
+    tracking_no = file_complaint(
+        local_stack, subject="雨水管网堵塞", description="小区门口雨水管网堵塞，一下雨就积水。"
+    )
+    request = urllib.request.Request(
+        f"{local_stack.api_url}/complaints",
+        data=json.dumps(
+            {
+                "complainant_type": "individual",
+                "name": "孙八",
+                "phone": "13700137000",
+                "category": "infrastructure",
+                "subject": "路灯不亮",
+                "description": "园区南路的路灯一周没有亮。",
+                "consent": True,
+            }
+        ).encode(),
+        headers={"Content-Type": "application/json"},
+        method="POST",
+    )
+    with urllib.request.urlopen(request, timeout=10) as response:
+        receipt = json.loads(response.read())
+    tracking_no, code = receipt["tracking_no"], receipt["access_code"]
+    case = staff_call(local_stack, supervisor, "GET", f"/admin/complaints/{tracking_no}")
+    for body in (
+        {
+            "action": "accept",
+            "category": "infrastructure",
+            "department": "planning_construction",
+            "priority": "normal",
+        },
+        {"action": "respond", "decision": "not_upheld", "reasons": "经核查路灯已修复"},
+    ):
+        case = staff_call(
+            local_stack,
+            supervisor,
+            "POST",
+            f"/admin/complaints/{tracking_no}/actions",
+            {**body, "expected_version": case["version"]},
+        )
+    review = urllib.request.Request(
+        f"{local_stack.api_url}/complaints/{tracking_no}/review",
+        data=json.dumps({"reasons": "路灯仍然不亮"}).encode(),
+        headers={"Content-Type": "application/json", "X-Access-Code": code},
+        method="POST",
+    )
+    with urllib.request.urlopen(review, timeout=10) as response:
+        assert json.loads(response.read())["status"] == "under_review"
+
+    # When that supervisor opens it
+    sign_in(page, local_stack, supervisor)
+    open_case(page, tracking_no)
+
+    # Then the review decision is not offered, and the console says why
+    expect(page.locator("#sc-action-review_decision")).to_be_hidden()
+    expect(page.locator("#sc-withheld")).to_be_visible()
+    expect(page.locator("#sc-withheld")).to_contain_text("未参与原处理")
+
+    # When another supervisor opens it, they may decide it
+    sign_in(second_page, local_stack, issuer.token(roles=["supervisor"], name="赵主管"))
+    open_case(second_page, tracking_no)
+    expect(second_page.locator("#sc-action-review_decision")).to_be_visible()
+    expect(second_page.locator("#sc-withheld")).to_be_hidden()
 
 
 # ------------------------------------------------------------------ signing in and out

@@ -181,7 +181,7 @@ def test_bad_bodies_are_refused_naming_the_field(client: Client) -> None:
 
 STRANGER = {"X-Forwarded-For": "203.0.113.9"}
 OWNER = {"X-Forwarded-For": "198.51.100.7"}
-CLIENT_CAP, DAILY_CAP = (limit.cap for limit in LIMITS if limit.scope == "client")
+CLIENT_CAP, DAILY_CAP = (limit.cap for limit in LIMITS if limit.scope == "client_case")
 
 
 @pytest.fixture
@@ -239,10 +239,21 @@ def test_a_client_that_keeps_guessing_waits_longer_and_longer(proxied: Client) -
     assert "hours" in body["error"]["message"]
 
 
-def test_guessing_on_one_number_does_not_touch_another(proxied: Client) -> None:
+def test_guessing_on_one_number_does_not_hold_up_others_behind_the_same_address(proxied: Client) -> None:
     number, _ = file(proxied)
     other, other_code = file(proxied)
     wrong = {"X-Access-Code": new_access_code(), **STRANGER}
     for _ in range(CLIENT_CAP):
         get_json(proxied, f"/complaints/{number}", wrong)
-    assert get_json(proxied, f"/complaints/{other}", {**other_code, **OWNER})[0] == 200
+    assert get_json(proxied, f"/complaints/{number}", wrong)[0] == 429
+    # A colleague on the same office connection opens their own complaint.
+    assert get_json(proxied, f"/complaints/{other}", {**other_code, **STRANGER})[0] == 200
+
+
+def test_a_client_cycling_through_numbers_is_stopped_across_them(proxied: Client) -> None:
+    across = next(limit.cap for limit in LIMITS if limit.scope == "client")
+    numbers = [file(proxied)[0] for _ in range(across // CLIENT_CAP + 1)]
+    wrong = {"X-Access-Code": new_access_code(), **STRANGER}
+    statuses = [get_json(proxied, f"/complaints/{n}", wrong)[0] for n in numbers for _ in range(CLIENT_CAP)]
+    assert statuses.count(403) == across
+    assert statuses[across:] == [429] * (len(statuses) - across)

@@ -12,7 +12,7 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, InvalidOperation
-from typing import Literal
+from typing import Literal, get_args
 
 from .errors import InvalidInputError
 from .messages import Message, field_message
@@ -26,6 +26,7 @@ __all__ = [
     "MAX_CLAIM_AMOUNT",
     "MAX_LENGTHS",
     "MIN_LENGTHS",
+    "REGISTRATION_CHANNELS",
     "Channel",
     "Complainant",
     "ComplainantType",
@@ -46,7 +47,8 @@ Writer = Literal["complainant", "staff"]
 RegistrationChannel = Literal["phone", "letter", "visit", "email", "mailbox"]
 Channel = Literal["web", RegistrationChannel]
 COMPLAINANT_TYPES: tuple[ComplainantType, ...] = ("individual", "enterprise")
-CHANNELS: tuple[Channel, ...] = ("web", "phone", "letter", "visit", "email", "mailbox")
+REGISTRATION_CHANNELS: tuple[RegistrationChannel, ...] = get_args(RegistrationChannel)
+CHANNELS: tuple[Channel, ...] = ("web", *REGISTRATION_CHANNELS)
 MAX_CLAIM_AMOUNT = Decimal("100000000")
 # Bounds on what people write, in characters.
 MAX_LENGTHS = {

@@ -9,24 +9,27 @@ number meets the number's own cap, for the rest of an hour.
 
 The limits, in fixed windows:
 
-- per client address, across every number: ``10`` per 15 minutes and ``30`` per day. Someone who
-  mistypes their own code a few times never notices; a client that keeps guessing waits until the
-  15-minute window ends, and once it has used its day, until the day ends (the delay grows with
-  persistence);
+- per client address and tracking number: ``10`` per 15 minutes and ``30`` per day. Someone who
+  mistypes their own code a few times never notices; a client that keeps guessing one number waits
+  until the 15-minute window ends, and once it has used its day, until the day ends (the delay
+  grows with persistence). Others behind the same address (an office or a park sharing one
+  connection) are not held up on their own numbers;
+- per client address, across every number: ``100`` per hour, against cycling through numbers;
 - per tracking number, across every address: ``300`` per hour.
 
 Every attempt is reserved before the code is compared, by an atomic conditional increment
 (``count < cap``) of each counter, so parallel guesses can never be compared beyond a cap, however
 many arrive at once. A right code gives its reservations back: only wrong codes stay counted, and
-the owner using their code every day counts for nothing.
+the owner using their code every day counts for nothing. A refused attempt keeps nothing reserved.
 
 The arithmetic: a stranger's guesses count against the stranger's address and stop after 10 (30 a
 day), long before the number's cap, so the owner's right code from their own address is compared
 and accepted right after them. Meeting the number's cap takes 300 wrong codes within an hour, that
-is at least 10 addresses each spending its whole day; even then the number is shut only until the
-hour ends. At that cap without pause a number takes at most 300 * 24 * 365 = 2.6e6 guesses a year,
-a chance of success of 2.6e6 / 1.2e24 = 2e-18 a year. Client addresses are kept only as keyed
-hashes (HMAC with the portal's secret), never in plain.
+is at least 10 addresses each spending its whole day on it; even then the number is shut only
+until the hour ends. At that cap without pause a number takes at most 300 * 24 * 365 = 2.6e6
+guesses a year, a chance of success of 2.6e6 / 1.2e24 = 2e-18 a year; one address cycling through
+numbers gets 100 an hour. Client addresses are kept only as keyed hashes (HMAC with the portal's
+secret), never in plain.
 """
 
 from __future__ import annotations
@@ -43,9 +46,13 @@ from .repository import AttemptCounter
 __all__ = ["LIMITS", "AttemptLimit", "client_key", "give_back", "reserve_attempt"]
 
 
+Scope = Literal["client_case", "client", "case"]
+
+
 @dataclass(frozen=True, slots=True)
 class AttemptLimit:
-    scope: Literal["client", "case"]
+    # What is counted together: one client on one number, one client on any, anyone on one number.
+    scope: Scope
     window: timedelta
     cap: int
 
@@ -57,8 +64,9 @@ class AttemptLimit:
 
 
 LIMITS: tuple[AttemptLimit, ...] = (
-    AttemptLimit("client", timedelta(minutes=15), 10),
-    AttemptLimit("client", timedelta(days=1), 30),
+    AttemptLimit("client_case", timedelta(minutes=15), 10),
+    AttemptLimit("client_case", timedelta(days=1), 30),
+    AttemptLimit("client", timedelta(hours=1), 100),
     AttemptLimit("case", timedelta(hours=1), 300),
 )
 
@@ -80,9 +88,14 @@ def reserve_attempt(
 ) -> list[str]:
     """Reserve one attempt under every limit, or raise ``TooManyAttemptsError`` (with the time until
     the full window ends) and keep nothing reserved. Returns the keys to give back if the code is right."""
+    subjects: dict[Scope, str] = {
+        "client_case": f"{client}:{tracking_no}",
+        "client": client,
+        "case": tracking_no,
+    }
     reserved: list[str] = []
     for limit in limits:
-        key, window_end = limit.key(client if limit.scope == "client" else tracking_no, now)
+        key, window_end = limit.key(subjects[limit.scope], now)
         # Kept a window past its end, so a late read of the window still sees its count.
         if not counter.reserve(key, limit.cap, window_end + limit.window):
             give_back(counter, reserved)

@@ -8,10 +8,10 @@ from datetime import UTC, datetime
 from functools import cache
 from typing import Any, TypedDict
 
-from ..domain.actions import allowed_staff_actions, withheld_staff_actions
+from ..domain.actions import STAFF_ACTIONS, allowed_staff_actions, withheld_staff_actions
 from ..domain.case import Case, CaseSummary, Event
 from ..domain.complainant_actions import allowed_complainant_actions
-from ..domain.complaint import CHANNELS, COMPLAINANT_TYPES
+from ..domain.complaint import CHANNELS, COMPLAINANT_TYPES, REGISTRATION_CHANNELS
 from ..domain.deadlines import Policy
 from ..domain.lifecycle import Status
 from ..domain.messages import Message, render
@@ -175,6 +175,7 @@ def meta_view(policy: Policy) -> dict[str, Any]:
             for c in categories().values()
         ],
         "channels": listed("channel", CHANNELS),
+        "registration_channels": listed("channel", REGISTRATION_CHANNELS),
         "complainant_types": listed("complainant_type", COMPLAINANT_TYPES),
         "statuses": listed("status", tuple(s.value for s in Status)),
         "departments": [{"code": d.code, "label": d.label.as_dict()} for d in departments().values()],
@@ -185,6 +186,11 @@ def meta_view(policy: Policy) -> dict[str, Any]:
             {"code": r.code, "label": r.label.as_dict()} for r in rejection_reasons().values()
         ],
         "acknowledge_methods": listed("acknowledge_method"),
+        # What the staff console shows of each action: who sees what is written in it.
+        "staff_actions": [
+            {"code": rule.name, "label": label("action", rule.name).as_dict(), "visibility": rule.visibility}
+            for rule in STAFF_ACTIONS
+        ],
         "priorities": listed("priority"),
         "decisions": listed("decision"),
         "satisfaction_levels": listed("satisfaction"),

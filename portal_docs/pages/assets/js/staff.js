@@ -123,6 +123,11 @@
     return shifted.toISOString().slice(0, 16);
   }
 
+  /* A datetime-local value, read as Beijing time, with its offset for the API. */
+  function withBeijingOffset(value) {
+    return (value.length === 16 ? value + ":00" : value) + "+08:00";
+  }
+
   function showNotice(message) {
     notice.textContent = message;
     notice.hidden = !message;
@@ -281,13 +286,7 @@
   }
 
   function metaList(kind) {
-    var list = (state.meta && state.meta[kind]) || [];
-    if (kind === "channels") {
-      return list.filter(function (item) {
-        return item.code !== "web";
-      });
-    }
-    return list;
+    return (state.meta && state.meta[kind]) || [];
   }
 
   function metaLabel(kind, code) {
@@ -300,7 +299,22 @@
     return code === null || code === undefined ? "" : String(code);
   }
 
+  /* Each action's tag says who sees what is written in it, as its definition in /meta says. */
+  function tagActions() {
+    metaList("staff_actions").forEach(function (action) {
+      var tag = app.querySelector('details.sc-action[data-action="' + action.code + '"] .sc-action__visibility');
+      if (!tag) {
+        return;
+      }
+      var internal = action.visibility === "internal";
+      tag.className = "pf-tag sc-action__visibility " + (internal ? "sc-tag--internal" : "sc-tag--public");
+      tag.textContent = t(internal ? "staff.visibility.internal" : "staff.visibility.public");
+      tag.hidden = false;
+    });
+  }
+
   function fillOptions() {
+    tagActions();
     Array.prototype.forEach.call(app.querySelectorAll("select[data-options]"), function (select) {
       var kind = select.getAttribute("data-options");
       var keep = select.value;
@@ -990,6 +1004,14 @@
       any = any || shown;
     });
     $("sc-no-actions").hidden = any;
+    var withheld = $("sc-withheld");
+    P.clear(withheld);
+    (Array.isArray(c.withheld_actions) ? c.withheld_actions : []).forEach(function (item) {
+      var title = app.querySelector('details.sc-action[data-action="' + item.action + '"] .sc-action__title');
+      var name = title ? title.textContent : String(item.action);
+      withheld.appendChild(el("li", {}, [el("strong", { text: name }), document.createTextNode(" " + P.pick(item.reason))]));
+    });
+    withheld.hidden = !withheld.children.length;
 
     var accept = app.querySelector('form[data-action="accept"]');
     if (!accept.hasAttribute("data-dirty")) {
@@ -1066,8 +1088,7 @@
         return;
       }
       if (control.type === "datetime-local") {
-        // The input is read as Beijing time.
-        value = (value.length === 16 ? value + ":00" : value) + "+08:00";
+        value = withBeijingOffset(value);
       }
       body[control.name] = value;
     });
@@ -1172,7 +1193,7 @@
 
   function registerPayload() {
     var anonymous = regValue("anonymous") === true;
-    var names = ["channel", "complainant_type", "preferred_language", "category", "subject", "description",
+    var names = ["channel", "received_at", "complainant_type", "preferred_language", "category", "subject", "description",
       "location", "occurred_on", "desired_outcome"];
     if (!anonymous) {
       names.push("name", "phone", "email");
@@ -1187,7 +1208,7 @@
     names.forEach(function (name) {
       var value = regValue(name);
       if (value !== "") {
-        body[name] = value;
+        body[name] = name === "received_at" ? withBeijingOffset(value) : value;
       }
     });
     return body;
@@ -1224,21 +1245,24 @@
     return /[-\s]/.test(text) ? text : text.replace(/(.{4})(?=.)/g, "$1-");
   }
 
+  /* When the complaint was received: now, unless the officer says otherwise (a letter may be days old). */
+  function prefillReceivedAt() {
+    var receivedAt = registerForm.elements.namedItem("received_at");
+    if (receivedAt && !receivedAt.value) {
+      receivedAt.value = beijingLocalValue(new Date().toISOString());
+    }
+  }
+
   function openRegister() {
     show("register");
     updateRegisterForm();
+    prefillReceivedAt();
     P.focus($("sc-register-title"));
   }
 
   registerForm.addEventListener("submit", function (event) {
     event.preventDefault();
     if (state.busy) {
-      return;
-    }
-    // The API checks the channel before everything else; asking here first lets the API report
-    // every other mistake in one round.
-    if (!regValue("channel")) {
-      showRegisterErrors({ channel: t("staff.register.channel_required") }, "");
       return;
     }
     state.busy = true;
@@ -1259,6 +1283,7 @@
         $("sc-register-open").setAttribute("href", "#case=" + encodeURIComponent(String(body.tracking_no)));
         registerForm.reset();
         updateRegisterForm();
+        prefillReceivedAt();
         registerForm.hidden = true;
         registerDone.hidden = false;
         P.focus($("sc-register-done-title"));
@@ -1281,6 +1306,8 @@
   });
 
   $("sc-register-another").addEventListener("click", function () {
+    registerForm.elements.namedItem("received_at").value = "";
+    prefillReceivedAt();
     registerDone.hidden = true;
     registerForm.hidden = false;
     registerErrors.hidden = true;
