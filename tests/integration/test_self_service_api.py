@@ -257,3 +257,12 @@ def test_a_client_cycling_through_numbers_is_stopped_across_them(proxied: Client
     statuses = [get_json(proxied, f"/complaints/{n}", wrong)[0] for n in numbers for _ in range(CLIENT_CAP)]
     assert statuses.count(403) == across
     assert statuses[across:] == [429] * (len(statuses) - across)
+
+
+def test_a_withdrawn_complaint_shows_no_clock_still_running(client: Client) -> None:
+    number, code = file(client)
+    status, own, _ = post_json(client, f"/complaints/{number}/withdraw", ACTIONS["withdraw"], code)
+    assert (status, own["status"]) == (200, "withdrawn")
+    for view in (own, get_json(client, f"/complaints/{number}")[1]):
+        assert [d["kind"] for d in view["deadlines"] if d["met_at"] is None] == []
+        assert [d["kind"] for d in view["deadlines"]] == ["acknowledge"]  # met at filing

@@ -6,6 +6,8 @@ import secrets
 
 import pytest
 
+from chalicelib.domain.errors import InvalidTrackingNumberError
+from chalicelib.domain.messages import render
 from chalicelib.domain.tracking import (
     ACCESS_CODE_LENGTH,
     ALPHABET,
@@ -18,6 +20,7 @@ from chalicelib.domain.tracking import (
     new_tracking_no,
     normalize,
     parse_tracking_no,
+    tracking_no_problem,
 )
 
 
@@ -125,3 +128,20 @@ def test_derived_access_codes_repeat_for_the_same_seed_only() -> None:
     assert derive_access_code(secret, seed) == code
     assert derive_access_code(secret, seed + "x") != code
     assert derive_access_code(secret + "x", seed) != code
+
+
+def test_people_are_told_what_is_wrong_with_a_number_they_typed() -> None:
+    number = new_tracking_no()
+    typo = number[:5] + ALPHABET[(ALPHABET.index(number[5]) + 1) % 32] + number[6:]
+    assert tracking_no_problem(number) is None
+    assert tracking_no_problem(format_code(typo).lower()) == "check"
+    assert tracking_no_problem(number[:-1]) == "length"
+    assert tracking_no_problem(number[:-1] + "U") == "symbol"
+    said = {
+        problem: render(InvalidTrackingNumberError(problem).message, "en")
+        for problem in ("check", "length", "symbol")
+    }
+    # A single typo in a full-length number is not told it "has 12 letters and digits".
+    assert said["check"].startswith("One character of this tracking number looks wrong")
+    assert "12" in said["length"]
+    assert "never U" in said["symbol"]
