@@ -62,7 +62,8 @@ CSP_DIRECTIVES: dict[str, tuple[str, ...]] = {
     # Material's stylesheet draws its icons from data: URIs.
     "img-src": ("'self'", "data:"),
     "font-src": ("'self'",),
-    # The API is under API_PATH; the staff console's sign-in origin is added when configured.
+    # The API is under API_PATH; the staff console's sign-in origin is added when configured (and
+    # the API's origin, for a portal built to call an API elsewhere).
     "connect-src": ("'self'",),
     "object-src": ("'none'",),
     "base-uri": ("'none'",),
@@ -113,25 +114,39 @@ def sign_in_origin(domain: str) -> str:
     ``extra.staff_auth.cognito_domain``: a domain, or an https URL). The console fetches its token
     endpoint, so connect-src must name it."""
     text = domain.strip().rstrip("/")
-    if "://" not in text:
-        text = "https://" + text
-    parts = urlsplit(text)
-    if parts.scheme != "https" or not parts.hostname:
+    origin = _origin(text if "://" in text else "https://" + text, what="the staff sign-in domain")
+    if not origin.startswith("https://"):
         raise ValueError(f"the staff sign-in domain must be an https domain, not {domain!r}")
-    return f"https://{parts.netloc}"
+    return origin
 
 
-def content_security_policy(*, staff_sign_in_domain: str = "") -> str:
-    """The portal's policy; ``staff_sign_in_domain`` as the portal was built with it (or empty)."""
+def content_security_policy(*, staff_sign_in_domain: str = "", api_base: str = API_PATH) -> str:
+    """The portal's policy, for a portal built with this ``STAFF_COGNITO_DOMAIN`` (or none) and this
+    ``PORTAL_API_BASE``: under the portal's origin (API_PATH, the default), or an API elsewhere,
+    whose origin the pages then fetch from and the plain form posts to."""
     directives = dict(CSP_DIRECTIVES)
+    if "://" in api_base:
+        api_origin = _origin(api_base, what="the API base")
+        for name in ("connect-src", "form-action"):
+            directives[name] = (*directives[name], api_origin)
     if staff_sign_in_domain.strip():
         directives["connect-src"] = (*directives["connect-src"], sign_in_origin(staff_sign_in_domain))
     return "; ".join(f"{name} {' '.join(sources)}" for name, sources in directives.items())
 
 
-def response_headers(*, https: bool, staff_sign_in_domain: str = "") -> dict[str, str]:
+def _origin(url: str, *, what: str) -> str:
+    parts = urlsplit(url.strip())
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ValueError(f"{what} is not an http(s) address: {url!r}")
+    return f"{parts.scheme}://{parts.netloc}"
+
+
+def response_headers(
+    *, https: bool, staff_sign_in_domain: str = "", api_base: str = API_PATH
+) -> dict[str, str]:
     """Every header the portal's files are served with (HSTS only over HTTPS)."""
-    headers = {"Content-Security-Policy": content_security_policy(staff_sign_in_domain=staff_sign_in_domain)}
+    policy = content_security_policy(staff_sign_in_domain=staff_sign_in_domain, api_base=api_base)
+    headers = {"Content-Security-Policy": policy}
     headers.update(SECURITY_HEADERS)
     if https:
         headers["Strict-Transport-Security"] = STRICT_TRANSPORT_SECURITY.header()

@@ -182,7 +182,9 @@ def portal_headers(environ: Mapping[str, str] | None = None) -> dict[str, str]:
     environment (mkdocs.yml extra.staff_auth), so a console built to sign in there may fetch its
     token endpoint (connect-src)."""
     env = os.environ if environ is None else environ
-    return response_headers(https=False, staff_sign_in_domain=env.get("STAFF_COGNITO_DOMAIN", ""))
+    return response_headers(
+        https=False, staff_sign_in_domain=env.get("STAFF_COGNITO_DOMAIN", ""), api_base=API_PATH
+    )
 
 
 class LocalStack:

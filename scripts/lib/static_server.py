@@ -408,7 +408,13 @@ class StaticSiteServer:
         return port
 
     def start(self) -> StaticSiteServer:
-        self._thread = threading.Thread(target=self._server.serve_forever, name="portal-static", daemon=True)
+        # A short poll: stop() (shutdown) waits for the loop to notice, up to one interval.
+        self._thread = threading.Thread(
+            target=self._server.serve_forever,
+            kwargs={"poll_interval": 0.05},
+            name="portal-static",
+            daemon=True,
+        )
         self._thread.start()
         return self
 
