@@ -139,6 +139,12 @@ class _SiteRequestHandler(SimpleHTTPRequestHandler):
     def _end_headers_as_given(self) -> None:
         super().end_headers()
 
+    def handle_expect_100(self) -> bool:
+        # An interim "100 Continue" is no answer of the portal's: no headers of its own.
+        self.send_response_only(HTTPStatus.CONTINUE)
+        self._end_headers_as_given()
+        return True
+
     def send_head(self) -> BinaryIO | None:
         path = Path(self.translate_path(self.path))
         if path.is_dir() and not (path / "index.html").is_file():

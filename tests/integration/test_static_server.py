@@ -361,6 +361,35 @@ def test_a_chunked_request_body_reaches_the_api_whole_with_a_length(portal: int,
     assert seen.header("Transfer-Encoding") == []
 
 
+def _read_head(raw: socket.socket) -> bytes:
+    """Bytes up to the end of the next header block."""
+    data = b""
+    while not data.endswith(b"\r\n\r\n"):
+        byte = raw.recv(1)
+        assert byte, data
+        data += byte
+    return data
+
+
+def test_a_client_that_expects_100_continue_gets_it_and_the_api_gets_the_body(
+    portal: int, fake_api: FakeApi
+) -> None:
+    with socket.create_connection(("127.0.0.1", portal), timeout=10) as raw:
+        raw.sendall(
+            b"POST /api/complaints HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+            b"Content-Length: 2\r\nExpect: 100-continue\r\n\r\n"
+        )
+        interim = _read_head(raw)
+        raw.sendall(b"{}")
+        final = _read_head(raw)
+
+    assert interim == b"HTTP/1.1 100 Continue\r\n\r\n"
+    assert final.startswith(b"HTTP/1.1 200 ")
+    [seen] = fake_api.seen
+    assert seen.body == b"{}"
+    assert seen.header("Expect") == []
+
+
 def test_a_long_answer_without_a_length_is_streamed_back_whole(portal: int, fake_api: FakeApi) -> None:
     fake_api.chunked = True
     fake_api.body = bytes(range(256)) * 4096  # 1 MiB
