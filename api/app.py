@@ -10,10 +10,13 @@ from chalicelib.web.admin import admin_routes
 from chalicelib.web.cors import cors_middleware
 from chalicelib.web.public import public_routes
 from chalicelib.web.request_log import request_log_middleware
+from chalicelib.web.security_headers import security_headers_middleware
 
 app = Chalice(app_name="complaint-portal")
 app.register_blueprint(public_routes)
 app.register_blueprint(admin_routes)
+# The first registered wraps the others: every answer gets the security headers.
+app.register_middleware(security_headers_middleware, "http")
 app.register_middleware(cors_middleware, "http")
 app.register_middleware(request_log_middleware, "http")
 # Our request lines and errors at INFO; the SDKs stay at their default (WARNING): botocore's debug

@@ -23,7 +23,9 @@ Loads the data files the API also uses (``api/chalicelib/data/catalog.json``, ``
   sign-in configuration (``extra.staff_auth``);
 
 * fails the build when a template (``t['key']``) or a page script (``t("key")``) uses an
-  interface string that portal_docs/strings.yml does not have.
+  interface string that portal_docs/strings.yml does not have;
+
+* gives the templates the filter ``without_language_alternates`` (see ``on_env``).
 """
 
 from __future__ import annotations
@@ -36,6 +38,8 @@ from pathlib import Path
 from typing import Any
 
 import yaml  # type: ignore[import-untyped]  # mkdocs' own dependency, no stubs here
+from jinja2 import Environment
+from markupsafe import Markup
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 from mkdocs.structure.pages import Page
@@ -48,6 +52,8 @@ REJECTION_WHY = "policy.rejection_why."
 PLACEHOLDER = re.compile(r"\{\{\s*([A-Za-z_][A-Za-z0-9_.]*)\s*\}\}")
 # A literal string key in a page script: t("staff.queue.title") or t('...').
 SCRIPT_STRING_KEY = re.compile(r"""\bt\(\s*["']([A-Za-z0-9_]+(?:\.[A-Za-z0-9_]+)+)["']""")
+# The head links Material writes for extra.alternate (an RSS alternate has a type and no hreflang).
+LANGUAGE_ALTERNATE = re.compile(r'[ \t]*<link rel="alternate" href="[^"]*" hreflang="[^"]*">[ \t]*\n?')
 # The scopes the staff console asks the Cognito hosted UI for.
 STAFF_SCOPES = "openid email profile"
 
@@ -371,3 +377,18 @@ def on_page_context(context: dict[str, Any], page: Page, config: MkDocsConfig, n
     staff_console = page.meta.get("template") == STAFF_TEMPLATE
     context["portal"] = _template_view(page_language(page, config), staff_console=staff_console)
     return context
+
+
+def without_language_alternates(head: str) -> Markup:
+    """Material's head meta without its ``<link rel="alternate" hreflang>`` links.
+
+    Material's script fetches ``sitemap.xml`` next to each of those links on every page load;
+    mkdocs-static-i18n points them at the page's own translations, where there is no sitemap.
+    portal_docs/overrides/main.html applies this to Material's ``site_meta`` block.
+    """
+    return Markup(LANGUAGE_ALTERNATE.sub("", str(head)))  # noqa: S704 - Material's own markup, shortened
+
+
+def on_env(env: Environment, config: MkDocsConfig, files: Any) -> Environment:
+    env.filters["without_language_alternates"] = without_language_alternates
+    return env

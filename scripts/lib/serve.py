@@ -88,7 +88,8 @@ def _print_ready(stack: LocalStack) -> None:
     print(f"\n{_RULE}", flush=True)
     print("  Complaint portal is running", flush=True)
     print(f"    Portal          {config.portal_url}", flush=True)
-    print(f"    API             {config.api_url}/", flush=True)
+    print(f"    API             {config.portal_api_url}/  (what the portal calls)", flush=True)
+    print(f"                    {config.api_url}/  (the same API on its own port)", flush=True)
     if config.storage == "dynamodb":
         print(f"    DynamoDB Local  {config.dynamodb_url}  (data in {config.dynamodb_data_dir})", flush=True)
         credentials = " ".join(

@@ -20,6 +20,7 @@ from typing import Literal
 from scripts.lib.dynamodb_local import DUMMY_AWS_ENV, INSTALL_DIR, DynamoDBLocal
 from scripts.lib.local_api import api_command
 from scripts.lib.paths import API_DIR, LOCAL_DIR, REPO_ROOT
+from scripts.lib.portal_edge import API_PATH, response_headers
 from scripts.lib.ports import wait_for_http
 from scripts.lib.processes import ManagedProcess
 from scripts.lib.staff_tokens import LocalIssuer
@@ -34,6 +35,7 @@ __all__ = [
     "build_portal_command",
     "ensure_access_code_secret",
     "new_access_code_secret",
+    "portal_headers",
 ]
 
 Storage = Literal["dynamodb", "memory"]
@@ -52,6 +54,7 @@ _SETTINGS_VARIABLES = (
     "PORTAL_ORIGIN",
     "PORTAL_URL",
     "ACCESS_CODE_SECRET",
+    "TRUSTED_PROXY_HOPS",
     "STAFF_ISSUER",
     "STAFF_AUDIENCE",
     "STAFF_JWKS_URL",
@@ -112,7 +115,17 @@ class StackConfig:
 
     @property
     def api_url(self) -> str:
+        """The API on its own port (the portal itself calls it under ``portal_api_url``)."""
         return f"http://localhost:{self.api_port}"
+
+    @property
+    def portal_api_url(self) -> str:
+        """The API under the portal's origin, as the portal's pages call it."""
+        return self.portal_url.rstrip("/") + API_PATH
+
+    def portal_url_at(self, host: str) -> str:
+        """The portal under another name for this machine than ``localhost`` (e.g. 127.0.0.1)."""
+        return f"http://{host}:{self.portal_port}/"
 
     @property
     def dynamodb_url(self) -> str:
@@ -140,6 +153,9 @@ def api_environment(config: StackConfig, base: Mapping[str, str] | None = None) 
             "PORTAL_ORIGIN": config.portal_url.rstrip("/"),
             "PORTAL_URL": config.portal_url,
             "ACCESS_CODE_SECRET": config.access_code_secret,
+            # The static server's /api proxy appends each client's address to X-Forwarded-For:
+            # the access-code throttle counts browsers apart by it.
+            "TRUSTED_PROXY_HOPS": "1",
             "PYTHONUNBUFFERED": "1",
         }
     )
@@ -157,10 +173,22 @@ def build_portal_command(site_dir: Path) -> list[str]:
 
 def _portal_build_environment(config: StackConfig) -> dict[str, str]:
     env = dict(os.environ)
-    env["PORTAL_API_BASE"] = config.api_url
+    # The API under the portal's own origin (the static server passes /api on to it): same-origin
+    # calls under any name the portal is opened as. Set, so a stale value in the shell cannot win.
+    env["PORTAL_API_BASE"] = API_PATH
     env["NO_MKDOCS_2_WARNING"] = "1"
     env["PYTHONUNBUFFERED"] = "1"
     return env
+
+
+def portal_headers(environ: Mapping[str, str] | None = None) -> dict[str, str]:
+    """The portal's headers on plain http. The build reads STAFF_COGNITO_DOMAIN from the same
+    environment (mkdocs.yml extra.staff_auth), so a console built to sign in there may fetch its
+    token endpoint (connect-src)."""
+    env = os.environ if environ is None else environ
+    return response_headers(
+        https=False, staff_sign_in_domain=env.get("STAFF_COGNITO_DOMAIN", ""), api_base=API_PATH
+    )
 
 
 class LocalStack:
@@ -181,6 +209,13 @@ class LocalStack:
     @property
     def api_url(self) -> str:
         return self.config.api_url
+
+    @property
+    def portal_api_url(self) -> str:
+        return self.config.portal_api_url
+
+    def portal_url_at(self, host: str) -> str:
+        return self.config.portal_url_at(host)
 
     @property
     def dynamodb_url(self) -> str | None:
@@ -259,7 +294,12 @@ class LocalStack:
         self.timings["portal built"] = time.monotonic() - started
 
         self.portal_server = StaticSiteServer(
-            config.site_dir, host=config.host, port=config.portal_port, quiet=config.quiet_static
+            config.site_dir,
+            host=config.host,
+            port=config.portal_port,
+            quiet=config.quiet_static,
+            api_url=f"http://{config.host}:{config.api_port}",
+            headers=portal_headers(),
         ).start()
         self.timings["all ready"] = time.monotonic() - started
 

@@ -1,7 +1,9 @@
 """Browser tier: the real local stack (as ``./scripts/serve`` runs it) and Chromium through Playwright.
 
 Fixtures:
-- ``local_stack`` (session): ``.portal_url`` (ends with '/'), ``.api_url``, ``.dynamodb_url``,
+- ``local_stack`` (session): ``.portal_url`` (ends with '/'), ``.portal_url_at("127.0.0.1")`` (the
+  same portal under another name), ``.portal_api_url`` (the API under the portal's origin, as the
+  pages call it), ``.api_url`` (the API on its own port), ``.dynamodb_url``,
   ``.staff_console_url`` and ``.issuer`` (``.issuer.token(roles=[...], name=..., department=...)``
   mints a staff token its API accepts).
 - ``browser`` (session): Debian's Chromium, headless.

@@ -118,7 +118,7 @@ def test_with_the_access_code_the_complainant_sees_their_complaint_and_the_code_
     expect(page.locator("#form-review")).to_be_hidden()
 
     # And the code went in the X-Access-Code header of the lookup, never in any URL
-    lookups = [r for r in requests if r.url.startswith(f"{local_stack.api_url}/complaints/")]
+    lookups = [r for r in requests if r.url.startswith(f"{local_stack.portal_api_url}/complaints/")]
     assert lookups, [r.url for r in requests]
     assert lookups[-1].headers.get("x-access-code") == filed.access_code
     assert lookups[-1].headers.get("accept-language") == "en"

@@ -15,6 +15,7 @@ from playwright.sync_api import expect
 
 from chalicelib.domain.tracking import check_symbol, format_code
 from scripts.lib.paths import REPO_ROOT
+from scripts.lib.portal_edge import API_PATH
 from scripts.lib.stack import LocalStack
 
 if TYPE_CHECKING:
@@ -155,7 +156,7 @@ def test_every_page_is_built_in_both_languages_with_a_switcher_to_the_other(
         assert target == "/" + ("" if other == "zh" else "en/") + path, (path, target)
         # and the API base is in the page for scripts
         meta = page.locator('meta[name="portal-api-base"]')
-        assert meta.get_attribute("content") == local_stack.api_url, path
+        assert meta.get_attribute("content") == API_PATH, path
 
 
 def test_the_language_switcher_opens_the_english_status_page(

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 from playwright.sync_api import expect
 
 from scripts.lib.paths import REPO_ROOT
+from scripts.lib.portal_edge import API_PATH
 from scripts.lib.stack import LocalStack
 
 if TYPE_CHECKING:
@@ -122,7 +123,7 @@ def test_filing_without_javascript_posts_the_plain_form_and_gets_the_api_confirm
     page.goto(submit_page(local_stack))
     form = page.locator("#complaint-form")
     assert form.get_attribute("method") == "post"
-    assert form.get_attribute("action") == f"{local_stack.api_url}/complaints?lang=zh"
+    assert form.get_attribute("action") == f"{API_PATH}/complaints?lang=zh"
     assert form.get_attribute("enctype") == "application/x-www-form-urlencoded"
     # the categories are in the static HTML, from catalog.json
     codes = page.locator("#cf-category option").evaluate_all("options => options.map(o => o.value)")
@@ -140,7 +141,7 @@ def test_filing_without_javascript_posts_the_plain_form_and_gets_the_api_confirm
         page.click("#complaint-submit")
 
     # Then the API answers with an HTML confirmation carrying a tracking number
-    assert page.url.startswith(f"{local_stack.api_url}/complaints")
+    assert page.url.startswith(f"{local_stack.portal_api_url}/complaints")
     body = page.locator("body").inner_text()
     assert TRACKING_NO.search(body), body[:500]
     screenshot(page, "api-confirmation-zh")
@@ -231,7 +232,7 @@ def test_a_retry_after_a_lost_answer_reuses_the_idempotency_key_and_files_one_co
         else:
             route.continue_()
 
-    page.route(f"{local_stack.api_url}/complaints", lose_first_answer)
+    page.route(f"{local_stack.portal_api_url}/complaints", lose_first_answer)
     page.goto(submit_page(local_stack))
     fill_complaint(page)
 
@@ -256,7 +257,7 @@ def test_english_form_is_complete_and_files_in_english(
     posted: list[Request] = []
 
     def remember_posts(request: Request) -> None:
-        if request.method == "POST" and request.url.startswith(local_stack.api_url):
+        if request.method == "POST" and request.url.startswith(local_stack.portal_api_url):
             posted.append(request)
 
     page.on("request", remember_posts)
@@ -268,9 +269,7 @@ def test_english_form_is_complete_and_files_in_english(
         "options => options.map(o => o.textContent.trim())"
     )
     assert labels[1:] == [c["label"]["en"] for c in CATALOG["categories"]]
-    assert (
-        page.locator("#complaint-form").get_attribute("action") == f"{local_stack.api_url}/complaints?lang=en"
-    )
+    assert page.locator("#complaint-form").get_attribute("action") == f"{API_PATH}/complaints?lang=en"
     expect(page.locator("#cf-preferred_language")).to_have_value("en")
     screenshot(page, "form-en")
 

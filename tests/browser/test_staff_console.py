@@ -19,6 +19,7 @@ import pytest
 from playwright.sync_api import expect
 
 from scripts.lib.paths import REPO_ROOT
+from scripts.lib.portal_edge import content_security_policy
 from scripts.lib.stack import LocalStack
 
 if TYPE_CHECKING:
@@ -710,7 +711,12 @@ def test_the_cognito_hosted_ui_sign_in_uses_pkce_and_checks_the_state(
         response = route.fetch()
         body = response.text()
         assert '"auth": {}' in body
-        route.fulfill(response=response, body=body.replace('"auth": {}', configured))
+        # and the policy a portal built for that hosted UI is served with: it may fetch the token
+        headers = {
+            **response.headers,
+            "content-security-policy": content_security_policy(staff_sign_in_domain=domain),
+        }
+        route.fulfill(response=response, body=body.replace('"auth": {}', configured), headers=headers)
 
     def hosted_ui(route: Route) -> None:
         authorize.update(dict(urllib.parse.parse_qsl(urllib.parse.urlparse(route.request.url).query)))
