@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-__all__ = ["clean_text", "is_blank"]
+__all__ = ["clean_text"]
 
 # ECMA-48 control sequences (colours, cursor moves) and operating-system commands, as a terminal
 # would read them: the whole sequence goes, not only its ESC.
@@ -49,7 +49,3 @@ def _strip_invisible(text: str) -> str:
 def _invisible(char: str) -> bool:
     return char.isspace() or unicodedata.category(char) in ("Cf", "Zs", "Zl", "Zp")
 
-
-def is_blank(text: str) -> bool:
-    """Whether ``text`` shows nothing once cleaned."""
-    return not clean_text(text)
