@@ -11,6 +11,7 @@ import pytest
 
 from chalicelib.domain.errors import ForbiddenError, TooManyAttemptsError
 from chalicelib.domain.tracking import new_access_code
+from chalicelib.services import self_service
 from chalicelib.services.access_code_throttle import LIMITS, AttemptLimit, client_key, reserve_attempt
 from chalicelib.services.self_service import open_own_case
 from chalicelib.settings import Settings
@@ -42,10 +43,18 @@ def outcomes(attempts: Sequence[Callable[[], object]]) -> dict[str, int]:
 
 
 def test_100_parallel_wrong_guesses_from_one_client_compare_no_more_than_its_cap(
-    repository: DynamoCaseRepository,
+    repository: DynamoCaseRepository, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     receipt = submit(repository)
     counter = DynamoAttemptCounter()
+    compared: list[str] = []
+    real_match = self_service.access_code_matches
+
+    def counted_match(tracking_no: str, access_code: str, stored_hash: str) -> bool:
+        compared.append(access_code)  # list.append is atomic under the GIL
+        return real_match(tracking_no, access_code, stored_hash)
+
+    monkeypatch.setattr(self_service, "access_code_matches", counted_match)
     stranger = client_key("203.0.113.9", SECRET)
     now = datetime.now(UTC)
     guesses = [
@@ -55,6 +64,8 @@ def test_100_parallel_wrong_guesses_from_one_client_compare_no_more_than_its_cap
         for _ in range(100)
     ]
     assert outcomes(guesses) == {"compared": CLIENT_CAP, "refused": 100 - CLIENT_CAP, "accepted": 0}
+    # The codes really compared, not only the answers that say so.
+    assert len(compared) == CLIENT_CAP
     owner = client_key("198.51.100.7", SECRET)
     view = open_own_case(
         repository, counter, receipt.case.tracking_no, receipt.access_code, client=owner, now=now
