@@ -13,7 +13,7 @@ import pytest
 from playwright.sync_api import expect
 
 from scripts.lib.stack import LocalStack
-from tests.support.complaints import file_accepted_complaint, file_complaint, staff_action
+from tests.support.complaints import file_accepted_complaint, staff_action
 
 if TYPE_CHECKING:
     from playwright.sync_api import Page, ViewportSize
@@ -198,8 +198,8 @@ def test_the_api_pages_a_browser_without_javascript_gets_fit_a_phone_screen(
         page.click("#complaint-submit")
     widths.check(page, "error page")
 
-    # The public status page, and its error page
-    filed = file_complaint(local_stack.api_url)
+    # The public status page (an accepted case: more time limits, longer names), and its error page
+    filed = file_accepted_complaint(local_stack.api_url, local_stack.issuer)
     page.goto(url(local_stack, lang, "status/"))
     page.fill("#tracking_no", filed.tracking_no)
     with page.expect_navigation():
