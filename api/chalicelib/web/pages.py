@@ -20,6 +20,7 @@ import hashlib
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 from html import escape
+from urllib.parse import urlencode
 
 from ..domain.deadlines import default_policy
 from ..domain.vocabulary import Lang, label, terms
@@ -306,8 +307,6 @@ def _page(title: str, body: str, lang: Lang, *, switch_href: str | None = None) 
 def _status_page_href(number: str, lang: Lang) -> str:
     """The public status page of ``number``: beside ``/complaints`` under the API's base, so a
     relative address works wherever the API is mounted (``/api/...`` on the portal's origin too)."""
-    from urllib.parse import urlencode
-
     return f"{STATUS_PAGE}?{urlencode({'no': number, 'lang': lang})}"
 
 
