@@ -119,6 +119,13 @@ def _load(config: MkDocsConfig) -> PortalData:
 
     for key, text in strings.items():
         _require_bilingual(f"strings.yml '{key}'", text)
+        # An unquoted comma in a YAML flow mapping ({en: Sending, please wait}) cuts the text short
+        # and adds a key: only zh and en, both text, are a string.
+        if set(text) != set(LANGUAGES) or not all(isinstance(value, str) for value in text.values()):
+            raise PluginError(
+                f"portal_data: strings.yml '{key}' must have exactly 'zh' and 'en' texts "
+                "(quote a text that holds a comma or a colon)"
+            )
     for category in catalog["categories"]:
         _require_bilingual(f"catalog category '{category['code']}'", category["label"])
     for reason in catalog.get("rejection_reasons", []):

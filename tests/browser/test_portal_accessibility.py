@@ -22,7 +22,7 @@ from tests.support.axe import AxeUnavailableError, axe_script, describe_violatio
 from tests.support.complaints import FiledComplaint, file_accepted_complaint, staff_action
 
 if TYPE_CHECKING:
-    from playwright.sync_api import Page, ViewportSize
+    from playwright.sync_api import Browser, Page, ViewportSize
 
 Screenshot = Callable[["Page", str], Path]
 
@@ -99,9 +99,8 @@ def test_the_complaint_form_in_each_of_its_steps_has_no_axe_violation(
     screenshot(page, f"form-{lang}-phone")
     page.set_viewport_size(DESKTOP)
 
-    # The form with the error summary and messages beside the fields
+    # The form with the error summary and messages beside the fields (the API checked the answers)
     page.click("#complaint-submit")
-    page.click("#confirm-submit")
     expect(page.locator("#error-summary")).to_be_visible()
     axe.check(page, "error summary")
     screenshot(page, f"errors-{lang}")
@@ -199,6 +198,57 @@ def test_the_status_page_with_results_and_self_service_forms_has_no_axe_violatio
     page.click("#form-review button[type=submit]")
     expect(page.locator("#form-review")).to_be_hidden()
     axe.check(page, "under review")
+
+    assert not axe.failures(), axe.failures()
+
+
+@pytest.fixture
+def page_past_csp(browser: Browser, request: pytest.FixtureRequest) -> Iterator[Page]:
+    """A page that may inject axe-core into the API's pages, whose policy admits no script at all."""
+    context = browser.new_context(viewport=DESKTOP, bypass_csp=True)
+    try:
+        yield context.new_page()
+    finally:
+        context.close()
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_the_api_pages_a_browser_without_javascript_gets_have_no_axe_violation(
+    local_stack: LocalStack, page_past_csp: Page, axe: AxeLog, screenshot: Screenshot, lang: str
+) -> None:
+    page = page_past_csp
+
+    # The confirmation and the error page of the form's plain post (form.submit() skips the script)
+    page.goto(url(local_stack, lang, "submit/"))
+    page.fill("#cf-name", "张三")
+    page.fill("#cf-phone", "13800138000")
+    page.select_option("#cf-category", "env_noise")
+    page.fill("#cf-subject", "工厂夜间噪音扰民")
+    page.fill("#cf-description", "园区东路 8 号的工厂每晚 23 点后仍在作业。")
+    page.check("#cf-consent")
+    with page.expect_navigation():
+        page.evaluate("document.getElementById('complaint-form').submit()")
+    expect(page.locator(".panel h1")).to_be_visible()
+    axe.check(page, "confirmation page")
+    page.goto(url(local_stack, lang, "submit/"))
+    with page.expect_navigation():
+        page.evaluate("document.getElementById('complaint-form').submit()")
+    expect(page.locator(".error-summary")).to_be_visible()
+    axe.check(page, "error page")
+
+    # The public status page, a mistyped number and a number of no case
+    filed = file_accepted_complaint(local_stack.api_url, local_stack.issuer)
+    status = f"{local_stack.api_url}/status-page?lang={lang}&no="
+    page.goto(status + filed.tracking_no)
+    expect(page.locator("table")).to_be_visible()
+    axe.check(page, "status page")
+    screenshot(page, f"api-status-page-{lang}")
+    page.goto(status + "ABC")
+    expect(page.locator("#no-error")).to_be_visible()
+    axe.check(page, "status page: mistyped number")
+    page.goto(status + "0000-0000-0000")
+    expect(page.locator("main [role=alert]")).to_be_visible()
+    axe.check(page, "status page: no such case")
 
     assert not axe.failures(), axe.failures()
 

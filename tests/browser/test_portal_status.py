@@ -123,13 +123,81 @@ def test_without_javascript_the_status_page_explains_how_else_to_check(
     # Given a browser without JavaScript
     page_nojs.goto(status_page(local_stack) + "?no=7K3M-9QX2-HD4P")
 
-    # Then the lookup form is a GET to the same page, and the page says what else to do
+    # Then the lookup form is a plain GET to the API's status page, in the page's language, with the
+    # number only (the access code field is not shown and has no name)
     form = page_nojs.locator("#status-form")
     assert (form.get_attribute("method") or "").lower() == "get"
+    assert form.get_attribute("action") == f"{local_stack.api_url}/status-page"
     assert page_nojs.locator("#tracking_no").get_attribute("name") == "no"
+    assert page_nojs.locator('#status-form input[type="hidden"][name="lang"]').get_attribute("value") == "zh"
+    expect(page_nojs.locator("#access_code")).to_be_hidden()
+    assert page_nojs.locator("#access_code").get_attribute("name") is None
+    # and the page says what works without JavaScript and what else to do
     expect(page_nojs.locator("#status-nojs")).to_be_visible()
     expect(page_nojs.locator("#status-nojs")).to_contain_text("JavaScript")
+    expect(page_nojs.locator("#status-nojs")).to_contain_text("公开的办理进度")
     expect(page_nojs.locator("#status-result")).to_be_hidden()
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_without_javascript_a_number_typed_loosely_is_looked_up_on_the_apis_status_page(
+    local_stack: LocalStack, page_nojs: Page, screenshot: Screenshot, lang: str
+) -> None:
+    # Given a filed complaint, and its number typed in lower case with spaces, O for 0 and L for 1
+    tracking_no = file_complaint(local_stack)
+    loose = tracking_no.replace("-", " ").lower().replace("0", "o").replace("1", "l")
+    page = page_nojs
+    page.goto(status_page(local_stack, lang))
+
+    # When it is looked up with the page's form, without JavaScript
+    page.fill("#tracking_no", loose)
+    with page.expect_navigation():
+        page.click("#status-form button[type=submit]")
+
+    # Then the API answers with the public status as a page in the portal's look and language
+    assert page.url.startswith(f"{local_stack.api_url}/status-page?")
+    assert page.locator("html").get_attribute("lang") == ("zh-CN" if lang == "zh" else "en")
+    expect(page.locator("header a.header__home")).to_have_text(
+        "园区投诉服务平台" if lang == "zh" else "Industrial Park Complaint Portal"
+    )
+    title = ("投诉 {no}" if lang == "zh" else "Complaint {no}").format(no=tracking_no)
+    expect(page.locator("h1")).to_have_text(title)
+    main = page.locator("main")
+    expect(main).to_contain_text(GLOSSARY["status"]["received"][lang])
+    expect(main).to_contain_text(
+        next(c["label"][lang] for c in CATALOG["categories"] if c["code"] == "env_odor")
+    )
+    expect(main).to_contain_text(GLOSSARY["channel"]["web"][lang])
+    expect(main).to_contain_text(GLOSSARY["deadline"]["decide"][lang])
+    expect(main).to_contain_text("北京时间" if lang == "zh" else "Beijing time")
+    # and nothing personal or written by the complainant
+    for private in ("李四", "13800138000", "夜间刺鼻气味", "每天夜里"):
+        expect(main).not_to_contain_text(private)
+    # and a link to the full status page, for the complainant's own view with JavaScript
+    more = page.locator("main a", has_text="打开查询页面" if lang == "zh" else "open the status page")
+    assert more.get_attribute("href") == status_page(local_stack, lang) + "?no=" + tracking_no
+    screenshot(page, f"nojs-status-{lang}")
+
+    # When a number that does not exist is looked up from that page
+    body = "00000000000"
+    unknown = format_code(body + check_symbol(body))
+    page.fill("#no", unknown)
+    with page.expect_navigation():
+        page.click("main button[type=submit]")
+
+    # Then the page says so, in the portal's words, and offers the form again
+    expect(page.locator("main [role=alert]")).to_contain_text(unknown)
+    expect(page.locator("main [role=alert]")).to_contain_text("没有找到" if lang == "zh" else "no complaint")
+    expect(page.locator("#no")).to_have_value(unknown)
+
+    # And a mistyped number is marked on the field, with a summary linking to it
+    page.fill("#no", "ABC")
+    with page.expect_navigation():
+        page.click("main button[type=submit]")
+    expect(page.locator("#no-error")).to_be_visible()
+    expect(page.locator("#no")).to_have_attribute("aria-invalid", "true")
+    expect(page.locator(".error-summary a")).to_have_attribute("href", "#no")
+    screenshot(page, f"nojs-status-error-{lang}")
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])

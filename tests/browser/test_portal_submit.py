@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import urllib.parse
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -98,7 +99,10 @@ def test_filing_with_javascript_in_chinese_checks_answers_confirms_and_the_numbe
     expect(page.locator("#done-status")).to_have_text(GLOSSARY["status"]["received"]["zh"])
     expect(page.locator("#done-reply-by")).to_contain_text("北京时间")
     expect(confirmation).to_contain_text("查询码只显示这一次")
+    # and printing is offered as a button, without a keyboard shortcut a phone does not have
     expect(page.locator("#done-print")).to_be_visible()
+    expect(page.locator("#done-print")).to_have_text("打印或保存本页")
+    assert "Ctrl" not in confirmation.inner_text()
     screenshot(page, "confirmation-zh")
 
     # When the person follows the link to the status page
@@ -143,8 +147,70 @@ def test_filing_without_javascript_posts_the_plain_form_and_gets_the_api_confirm
     # Then the API answers with an HTML confirmation carrying a tracking number
     assert page.url.startswith(f"{local_stack.portal_api_url}/complaints")
     body = page.locator("body").inner_text()
-    assert TRACKING_NO.search(body), body[:500]
+    number = TRACKING_NO.search(body)
+    assert number, body[:500]
+    # in the portal's look and words: its header with the site's name linking home, no Ctrl+P
+    home = page.locator("header a.header__home")
+    expect(home).to_have_text("园区投诉服务平台")
+    assert home.get_attribute("href") == local_stack.portal_url
+    expect(page.locator("h1")).to_have_text("投诉已提交")
+    assert "Ctrl" not in body
+    assert "打印、保存本页" in body
     screenshot(page, "api-confirmation-zh")
+
+    # When the person follows the link to the progress of the complaint
+    with page.expect_navigation():
+        page.get_by_role("link", name="查询办理进度").click()
+
+    # Then its public status is shown, still without JavaScript
+    expect(page.locator("h1")).to_have_text(f"投诉 {number.group(0)}")
+    expect(page.locator("main")).to_contain_text(GLOSSARY["status"]["received"]["zh"])
+
+
+def posts_to_the_api(page: Page, stack: LocalStack) -> list[Request]:
+    """Every POST the page sends to the API, as it sends them."""
+    posted: list[Request] = []
+
+    def remember(request: Request) -> None:
+        if request.method == "POST" and request.url.startswith(stack.api_url):
+            posted.append(request)
+
+    page.on("request", remember)
+    return posted
+
+
+def test_an_empty_form_gets_the_error_summary_before_any_check_answers_step(
+    local_stack: LocalStack, page: Page, screenshot: Screenshot
+) -> None:
+    # Given the complaint form, with nothing filled in
+    posted = posts_to_the_api(page, local_stack)
+    page.goto(submit_page(local_stack))
+
+    # When the person continues
+    page.click("#complaint-submit")
+
+    # Then the API's own rules are applied first: an error summary at the top takes the focus,
+    # the form stays, and there is no check-answers step
+    summary = page.locator("#error-summary")
+    expect(summary).to_be_visible()
+    expect(summary).to_be_focused()
+    expect(page.locator("#check-answers")).to_be_hidden()
+    expect(page.locator("#complaint-form")).to_be_visible()
+    assert summary.get_attribute("role") == "alert"
+    hrefs = summary.locator("a").evaluate_all("links => links.map(a => a.getAttribute('href'))")
+    # every field in error, in the order of the form
+    assert hrefs == ["#cf-name", "#cf-phone", "#cf-category", "#cf-subject", "#cf-description", "#cf-consent"]
+    # each message beside its field too, naming the field by the label it sits under
+    expect(page.locator("#cf-description-error")).to_contain_text(
+        page.locator('label[for="cf-description"]').inner_text()
+    )
+    expect(page.locator("#cf-subject")).to_have_attribute("aria-invalid", "true")
+    assert page.title().startswith("错误")
+    screenshot(page, "errors-before-check-zh")
+
+    # And the only request was a dry run: nothing was filed
+    assert [urllib.parse.urlsplit(r.url).query for r in posted] == ["dry_run=true"]
+    assert posted[0].headers.get("idempotency-key") is None
 
 
 def test_validation_errors_show_a_focused_summary_linking_to_each_field_and_keep_the_answers(
@@ -156,21 +222,20 @@ def test_validation_errors_show_a_focused_summary_linking_to_each_field_and_keep
     page.fill("#cf-subject", "工厂夜间噪音扰民")
     page.fill("#cf-description", "园区东路 8 号的工厂每晚 23 点后仍在作业，噪音很大。")
 
-    # When it is submitted
-    continue_and_confirm(page)
+    # When the person continues
+    page.click("#complaint-submit")
 
     # Then an error summary at the top takes focus and links to every field in error
     summary = page.locator("#error-summary")
     expect(summary).to_be_visible()
     expect(summary).to_be_focused()
-    assert summary.get_attribute("role") == "alert"
+    expect(page.locator("#check-answers")).to_be_hidden()
     hrefs = summary.locator("a").evaluate_all("links => links.map(a => a.getAttribute('href'))")
-    assert {"#cf-name", "#cf-phone", "#cf-consent"} <= set(hrefs), hrefs
+    assert hrefs == ["#cf-name", "#cf-phone", "#cf-consent"], hrefs
     # and each message is also beside its field, which is marked invalid
     for name in ("name", "phone", "consent"):
         expect(page.locator(f"#cf-{name}-error")).to_be_visible()
         expect(page.locator(f"#cf-{name}")).to_have_attribute("aria-invalid", "true")
-    assert page.title().startswith("错误")
     screenshot(page, "errors-zh")
 
     # When a link of the summary is followed, its field gets the focus
@@ -182,13 +247,84 @@ def test_validation_errors_show_a_focused_summary_linking_to_each_field_and_keep
     expect(page.locator("#cf-subject")).to_have_value("工厂夜间噪音扰民")
     expect(page.locator("#cf-description")).to_have_value(re.compile("噪音很大"))
 
-    # When the answers are corrected, the complaint is filed and the errors are gone
+    # When the answers are corrected and the person continues
     page.fill("#cf-name", "张三")
     page.fill("#cf-phone", "13800138000")
     page.check("#cf-consent")
-    continue_and_confirm(page)
+    page.click("#complaint-submit")
+
+    # Then the answers are there to check, and no error of before is left above them or beside a field
+    expect(page.locator("#check-answers")).to_be_visible()
+    expect(summary).to_be_hidden()
+    expect(page.locator(".pf-error-message:visible")).to_have_count(0)
+    assert not page.title().startswith("错误")
+    page.click("#confirm-submit")
     expect(page.locator("#confirmation")).to_be_visible()
     expect(summary).to_be_hidden()
+
+
+def test_errors_of_the_submission_itself_are_gone_once_the_corrected_answers_reach_check_answers(
+    local_stack: LocalStack, page: Page
+) -> None:
+    # Given a submission the API refuses at the last step (the dry run had passed)
+    refused: list[str] = []
+
+    def refuse_the_first_submission(route: Route) -> None:
+        if route.request.method == "POST" and not refused:
+            refused.append(route.request.url)
+            route.fulfill(
+                status=400,
+                content_type="application/json",
+                body=json.dumps(
+                    {
+                        "error": {
+                            "code": "validation_failed",
+                            "message": "提交的信息有误，请按提示修改后重新提交。",
+                            "fields": {"subject": "请填写投诉标题。"},
+                        }
+                    },
+                    ensure_ascii=False,
+                ),
+            )
+        else:
+            route.continue_()
+
+    page.route(f"{local_stack.api_url}/complaints", refuse_the_first_submission)
+    page.goto(submit_page(local_stack))
+    fill_complaint(page)
+    continue_and_confirm(page)
+    summary = page.locator("#error-summary")
+    expect(summary).to_be_visible()
+    expect(page.locator("#cf-subject-error")).to_be_visible()
+
+    # When the person continues again
+    page.click("#complaint-submit")
+
+    # Then the old error summary and field message are not shown above the answers to check
+    expect(page.locator("#check-answers")).to_be_visible()
+    expect(summary).to_be_hidden()
+    expect(page.locator("#cf-subject-error")).to_be_hidden()
+    assert refused == [f"{local_stack.api_url}/complaints"]
+
+
+def test_continuing_without_a_connection_says_so_and_stays_on_the_form(
+    local_stack: LocalStack, page: Page
+) -> None:
+    # Given a connection that fails when the answers are sent to be checked
+    page.route(re.compile(r"/complaints\?dry_run=true$"), lambda route: route.abort("internetdisconnected"))
+    page.goto(submit_page(local_stack))
+    fill_complaint(page)
+
+    # When the person continues
+    page.click("#complaint-submit")
+
+    # Then they are told, on the form, with their answers kept: nothing pretends to be checked
+    summary = page.locator("#error-summary")
+    expect(summary).to_be_visible()
+    expect(summary).to_contain_text("暂时无法连接投诉系统")
+    expect(page.locator("#check-answers")).to_be_hidden()
+    expect(page.locator("#cf-subject")).to_have_value("工厂夜间噪音扰民")
+    expect(page.locator("#complaint-submit")).to_be_enabled()
 
 
 def test_a_script_typed_into_the_form_is_shown_as_text_and_never_runs(
@@ -264,7 +400,7 @@ def test_english_form_is_complete_and_files_in_english(
     page.goto(submit_page(local_stack, "en"))
     assert page.locator("html").get_attribute("lang") == "en"
     expect(page.locator("#page-intro h1")).to_have_text("Submit a complaint")
-    expect(page.locator('label[for="cf-subject"]')).to_have_text("Summary")
+    expect(page.locator('label[for="cf-subject"]')).to_have_text(GLOSSARY["field"]["subject"]["en"])
     labels = page.locator("#cf-category option").evaluate_all(
         "options => options.map(o => o.textContent.trim())"
     )
@@ -332,8 +468,12 @@ def test_conditional_parts_follow_the_answers_and_anonymous_complaints_send_no_i
     # Then no identity is asked for, and none is in the check-your-answers list
     expect(page.locator("#contact-details")).to_be_hidden()
     expect(page.locator("#enterprise-details")).to_be_hidden()
-    page.fill("#cf-subject", "索赔")
+    page.fill("#cf-claim_amount", "1200")
+    page.fill("#cf-subject", "维修费用索赔")
+    page.fill("#cf-description", "园区道路井盖缺失，车辆夜间驶过时轮胎损坏，要求赔偿维修费用。")
+    page.check("#cf-consent")
     page.click("#complaint-submit")
+    expect(page.locator("#check-answers")).to_be_visible()
     rows = page.locator("#check-list a").evaluate_all("links => links.map(a => a.getAttribute('href'))")
     assert "#cf-name" not in rows
     assert "#cf-organization" not in rows

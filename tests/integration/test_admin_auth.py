@@ -157,8 +157,10 @@ def test_a_content_type_on_a_request_without_a_body_is_ignored(
 ) -> None:
     # Found by schemathesis: Chalice refused such requests itself, 415 in a body of its own shape.
     concrete = path.replace("{tracking_no}", format_code(new_tracking_no()))
+    if path == "/status-page":  # its number comes in the query
+        concrete += "?no=" + format_code(new_tracking_no())
     headers = {"Content-Type": "text/plain", **issuer.bearer("supervisor")}
     response = client.http.request(method, concrete, headers=headers)
     assert response.status_code in (200, 204, 404), response.body
-    if response.body:
+    if response.body and response.headers["Content-Type"].startswith("application/json"):
         assert set(json.loads(response.body)) != {"Code", "Message"}

@@ -3,6 +3,7 @@ DynamoDB Local in test_dynamodb_local.py)."""
 
 from __future__ import annotations
 
+import html
 import json
 import re
 from collections.abc import Iterator
@@ -208,9 +209,32 @@ def test_a_plain_form_post_gets_an_html_confirmation(client: Client) -> None:
     page = response.body.decode()
     number = re.search(r'class="code">([0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4})<', page)
     assert number is not None
-    assert "shown only this once" in page
-    assert f"{PORTAL_ORIGIN}/en/status/?no={number.group(1)}" in page
+    assert "shown only once" in page
+    # the progress is on the API's own status page (it works without JavaScript), beside this one
+    assert f'href="status-page?no={number.group(1)}&amp;lang=en"' in page
     assert stored()["cases"] == 1
+
+
+def test_the_confirmation_page_has_the_portals_header_and_words_and_no_keyboard_shortcut(
+    client: Client,
+) -> None:
+    for lang, site_name, title in (
+        ("zh", "园区投诉服务平台", "投诉已提交"),
+        ("en", "Industrial Park Complaint Portal", "Complaint submitted"),
+    ):
+        response = client.http.post(
+            f"/complaints?lang={lang}",
+            headers={"Content-Type": "application/x-www-form-urlencoded"},
+            body=form(COMPLAINT),
+        )
+        page = response.body.decode()
+        home = f"{PORTAL_ORIGIN}/" + ("" if lang == "zh" else "en/")
+        assert re.search(
+            rf'<header class="header">.*<a class="header__home" href="{home}">.*{site_name}', page
+        )
+        assert f"<h1>{title}</h1>" in page
+        assert "Ctrl" not in page
+        assert ("打印、保存本页" if lang == "zh" else "print or save this page") in page
 
 
 def test_a_plain_form_post_with_mistakes_gets_an_html_page_listing_them(client: Client) -> None:
@@ -226,6 +250,48 @@ def test_a_plain_form_post_with_mistakes_gets_an_html_page_listing_them(client: 
     assert "隐私声明" in page
     assert "<script>" not in page
     assert stored()["cases"] == 0
+
+
+def _listed(page: str) -> list[str]:
+    return [html.unescape(item) for item in re.findall(r"<li>(.*?)</li>", page)]
+
+
+def test_the_no_js_error_list_names_each_field_with_full_width_punctuation_in_the_forms_order(
+    client: Client,
+) -> None:
+    # Given a form post that breaks rules all over the form (the API finds them in another order)
+    body = form(
+        {
+            **COMPLAINT,
+            "complainant_type": "enterprise",
+            "name": "",
+            "category": "",
+            "subject": "短",
+            "consent": False,
+            "occurred_on": "2026-13-01",
+        }
+    )
+    headers = {"Content-Type": "application/x-www-form-urlencoded"}
+
+    # When it is posted in Chinese and in English
+    zh = client.http.post("/complaints?lang=zh", headers=headers, body=body).body.decode()
+    en = client.http.post("/complaints?lang=en", headers=headers, body=body).body.decode()
+
+    # Then each mistake is listed under the field's name, "名称：信息" in Chinese, in the form's order
+    assert _listed(zh) == [
+        "姓名：请填写姓名。",
+        "企业名称：请填写企业名称。",
+        "统一社会信用代码：请填写统一社会信用代码。",
+        "投诉类别：请填写投诉类别。",
+        "投诉标题：投诉标题至少需要 4 个字符。",
+        "发生日期：发生日期应为有效日期，格式为 YYYY-MM-DD。",
+        "个人信息使用：请阅读并同意隐私声明后再提交。",
+    ]
+    assert _listed(en)[:2] == [
+        "Name: Name is required.",
+        "Name of the enterprise: Name of the enterprise is required.",
+    ]
+    assert len(_listed(en)) == 7
 
 
 def test_a_form_field_given_twice_is_refused(client: Client) -> None:
@@ -355,3 +421,181 @@ def test_every_mistake_a_person_can_type_is_reported_in_one_round(client: Client
         "consent",
     }
     assert stored()["cases"] == 0
+
+
+# --- Checking a complaint without filing it (the portal's "Continue") ------------------------------
+
+
+def test_a_dry_run_answers_valid_and_stores_nothing(client: Client) -> None:
+    status, body, headers = post_json(client, "/complaints?dry_run=true", COMPLAINT)
+    assert (status, body) == (200, {"valid": True})
+    assert headers["Cache-Control"] == "no-store"
+    assert stored() == {"cases": 0, "events": 0, "keys": 0}
+
+
+def test_a_dry_run_refuses_what_filing_refuses_with_the_same_messages(client: Client) -> None:
+    bad = {
+        **COMPLAINT,
+        "name": "",
+        "phone": "123",
+        "email": "nope",
+        "consent": False,
+        "occurred_on": "2099-01-01",
+    }
+    for lang in ("zh", "en"):
+        checked = post_json(client, "/complaints?dry_run=true", bad, {"Accept-Language": lang})
+        filed = post_json(client, "/complaints", bad, {"Accept-Language": lang})
+        assert checked[0] == filed[0] == 400
+        assert checked[1] == filed[1]
+        assert set(checked[1]["error"]["fields"]) == {"name", "phone", "email", "consent", "occurred_on"}
+    # the wire shape is checked by the same parsing too
+    status, body, _ = post_json(client, "/complaints?dry_run=true", {**COMPLAINT, "priority": "urgent"})
+    assert status == 400
+    assert set(body["error"]["fields"]) == {"priority"}
+    assert stored() == {"cases": 0, "events": 0, "keys": 0}
+
+
+def test_a_dry_run_with_an_idempotency_key_leaves_the_key_unused(client: Client) -> None:
+    key = {"Idempotency-Key": "dry-run-then-file-1"}
+    assert post_json(client, "/complaints?dry_run=true", COMPLAINT, key)[0] == 200
+    # a different complaint with the same key is filed, not refused as a replay of another body
+    status, receipt, headers = post_json(client, "/complaints", {**COMPLAINT, "subject": "另一件事情"}, key)
+    assert status == 201, receipt
+    assert "Idempotent-Replayed" not in headers
+    assert stored() == {"cases": 1, "events": 1, "keys": 1}
+    # and a malformed key is refused on a dry run as on filing
+    status, body, _ = post_json(
+        client, "/complaints?dry_run=true", COMPLAINT, {"Idempotency-Key": "has space"}
+    )
+    assert status == 400
+    assert set(body["error"]["fields"]) == {"Idempotency-Key"}
+
+
+@pytest.mark.parametrize("query", ["dry_run=yes", "dry_run=", "dry_run=TRUE", "dry_run=true&dry_run=true"])
+def test_a_dry_run_value_that_is_not_true_or_false_is_a_field_error(client: Client, query: str) -> None:
+    for lang, message in (
+        ("zh", "dry_run 参数应为 true 或 false。"),
+        ("en", "The dry_run parameter must be true or false."),
+    ):
+        status, body, _ = post_json(client, f"/complaints?{query}", COMPLAINT, {"Accept-Language": lang})
+        assert status == 400
+        assert body["error"]["fields"] == {"dry_run": message}
+    assert stored() == {"cases": 0, "events": 0, "keys": 0}
+
+
+def test_dry_run_false_files_the_complaint(client: Client) -> None:
+    status, receipt, _ = post_json(client, "/complaints?dry_run=false", COMPLAINT)
+    assert status == 201
+    assert receipt["tracking_no"]
+    assert stored()["cases"] == 1
+
+
+# --- The public status as an HTML page (the status page without JavaScript) ----------------------
+
+
+def status_page(client: Client, query: str, headers: dict[str, str] | None = None) -> tuple[int, str, Any]:
+    response = client.http.get(f"/status-page?{query}", headers=headers or {})
+    return response.status_code, response.body.decode(), response.headers
+
+
+def _csp_style_hash(page: str) -> str:
+    import base64
+    import hashlib
+
+    style = re.search(r"<style>(.*?)</style>", page, re.S)
+    assert style is not None
+    return "sha256-" + base64.b64encode(hashlib.sha256(style.group(1).encode()).digest()).decode()
+
+
+def test_the_status_page_shows_the_public_status_however_the_number_is_typed(client: Client) -> None:
+    enterprise = {
+        **COMPLAINT,
+        **PLANTED,
+        "complainant_type": "enterprise",
+        "credit_code": "91350100M000100Y43",
+    }
+    _, receipt, _ = post_json(client, "/complaints", enterprise)
+    number = receipt["tracking_no"]
+    loose = number.replace("-", " ").lower().replace("0", "o").replace("1", "l")
+    from urllib.parse import quote
+
+    status, page, headers = status_page(client, f"no={quote(loose)}&lang=zh")
+    assert status == 200
+    assert headers["Content-Type"] == "text/html; charset=utf-8"
+    assert headers["Cache-Control"] == "no-store"
+    # the one inline stylesheet is the only thing the page may load or run
+    assert headers["Content-Security-Policy"] == (
+        f"default-src 'none'; style-src '{_csp_style_hash(page)}'; form-action 'self'; "
+        "base-uri 'none'; frame-ancestors 'none'"
+    )
+    assert "<script" not in page
+    assert f"<h1>投诉 {number}</h1>" in page
+    for shown in ("已接收", "大气污染", "网上投诉", "确认收到", "受理决定", "北京时间", "园区投诉服务平台"):
+        assert shown in page, shown
+    # nothing personal, nothing anyone wrote, no access code
+    for planted in [*PLANTED.values(), "91350100M000100Y43", receipt["access_code"]]:
+        assert planted not in page
+    # and the lookup form again, to this page, with the number only
+    assert '<form method="get" role="search" novalidate>' in page
+    assert re.findall(r'<input [^>]*name="(\w+)"', page) == ["no", "lang"]
+
+
+def test_the_status_page_is_in_the_language_asked_for(client: Client) -> None:
+    _, receipt, _ = post_json(client, "/complaints", COMPLAINT)
+    _, by_query, _ = status_page(client, f"no={receipt['tracking_no']}&lang=en")
+    _, by_header, _ = status_page(client, f"no={receipt['tracking_no']}", {"Accept-Language": "en-GB"})
+    for page in (by_query, by_header):
+        assert '<html lang="en">' in page
+        assert f"Complaint {receipt['tracking_no']}" in page
+        assert "Received" in page
+        assert "Beijing time" in page
+        # the other language is one link away, for the same number
+        assert f'href="status-page?no={receipt["tracking_no"]}&amp;lang=zh" hreflang="zh-CN"' in page
+
+
+def test_the_status_page_asks_again_for_a_missing_or_mistyped_number(client: Client) -> None:
+    _, receipt, _ = post_json(client, "/complaints", COMPLAINT)
+    number = receipt["tracking_no"]
+    mistyped = number[:-1] + ("0" if number[-1] != "0" else "1")
+    for query, text in (
+        ("lang=zh", "请输入投诉编号。"),
+        ("no=%20&lang=zh", "请输入投诉编号。"),
+        (f"no={mistyped}&lang=zh", "请检查投诉编号"),
+        ("no=%3Cscript%3Ealert(1)%3C/script%3E&lang=en", "Check the tracking number"),
+    ):
+        with mock.patch.object(DynamoCaseRepository, "get", side_effect=AssertionError("read")) as read:
+            status, page, headers = status_page(client, query)
+        assert status == 400, query
+        assert headers["Content-Type"] == "text/html; charset=utf-8"
+        assert text in page
+        assert 'aria-invalid="true"' in page
+        assert '<a href="#no">' in page
+        assert "<script>" not in page
+        read.assert_not_called()
+
+
+def test_the_status_page_says_when_no_complaint_has_the_number(client: Client) -> None:
+    from chalicelib.domain.tracking import format_code, new_tracking_no
+
+    unknown = format_code(new_tracking_no())
+    status, page, _ = status_page(client, f"no={unknown.lower()}&lang=zh")
+    assert status == 404
+    assert f"没有找到编号为 {unknown.lower()} 的投诉" in page
+    assert f'value="{unknown.lower()}"' in page
+
+
+def test_the_status_page_answers_a_busy_or_broken_store_with_a_page_not_a_500_trace(client: Client) -> None:
+    from chalicelib.domain.errors import StorageUnavailableError
+    from chalicelib.domain.tracking import format_code, new_tracking_no
+
+    number = format_code(new_tracking_no())
+    with mock.patch.object(DynamoCaseRepository, "get", side_effect=StorageUnavailableError()):
+        status, page, headers = status_page(client, f"no={number}&lang=en")
+    assert status == 503
+    assert int(headers["Retry-After"]) > 0
+    assert "The service is busy" in page
+    with mock.patch.object(DynamoCaseRepository, "get", side_effect=RuntimeError("secret internals")):
+        status, page, headers = status_page(client, f"no={number}&lang=en")
+    assert status == 500
+    assert headers["Content-Type"] == "text/html; charset=utf-8"
+    assert "secret internals" not in page

@@ -159,3 +159,16 @@ def test_the_built_portal_loads_nothing_from_another_site(tmp_path: Path) -> Non
     assert not outside, outside
     pages = [p for p in site.rglob("index.html") if "404" not in p.parts]
     assert len(pages) >= 16
+
+
+def test_every_interface_string_is_exactly_a_chinese_and_an_english_text() -> None:
+    # An unquoted comma in a flow mapping ({en: Sending, please wait…}) cuts the text short silently.
+    import yaml  # type: ignore[import-untyped]  # mkdocs' own dependency, no stubs here
+
+    strings = yaml.safe_load((REPO_ROOT / "portal_docs" / "strings.yml").read_text(encoding="utf-8"))
+    broken = {
+        key: text
+        for key, text in strings.items()
+        if set(text) != {"zh", "en"} or not all(isinstance(value, str) and value for value in text.values())
+    }
+    assert not broken, broken

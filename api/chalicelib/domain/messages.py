@@ -45,6 +45,7 @@ _TEMPLATES: dict[str, tuple[str, str]] = {
         "未找到该投诉编号对应的投诉，请核对编号。",
         "No complaint has this tracking number. Check the number.",
     ),
+    "tracking_number_required": ("请输入投诉编号。", "Enter your tracking number."),
     "route_not_found": ("请求的地址不存在。", "There is nothing at this address."),
     "method_not_allowed": ("不支持该请求方法。", "This method is not allowed here."),
     "idempotency_mismatch": (

@@ -48,4 +48,3 @@ def _strip_invisible(text: str) -> str:
 
 def _invisible(char: str) -> bool:
     return char.isspace() or unicodedata.category(char) in ("Cf", "Zs", "Zl", "Zp")
-

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import ClassVar
 
 from chalice.app import Response
@@ -26,11 +26,14 @@ from ..domain.messages import Message, render
 from ..domain.vocabulary import Lang
 from .responses import html_response, json_response
 
-__all__ = ["RETRY_AFTER_SECONDS", "RequestError", "error_body", "error_response"]
+__all__ = ["RETRY_AFTER_SECONDS", "ErrorPage", "RequestError", "error_body", "error_response"]
 
 logger = logging.getLogger(__name__)
 
 RETRY_AFTER_SECONDS = 2
+
+# Renders an error as an HTML page: (code, message, field messages, language) -> the page.
+ErrorPage = Callable[[str, str, Mapping[str, str], Lang], str]
 
 _STATUS: dict[type[DomainError], int] = {
     InvalidInputError: 400,
@@ -70,7 +73,11 @@ def _status_and_code(error: DomainError) -> tuple[int, str]:
     return 400, error.code
 
 
-def error_response(error: Exception, lang: Lang, *, as_html: bool = False) -> Response:
+def error_response(
+    error: Exception, lang: Lang, *, as_html: bool = False, page: ErrorPage | None = None
+) -> Response:
+    """The error in the one JSON shape; as an HTML page for a form post (``as_html``: the complaint
+    form's error page) or for a route that answers with pages (``page``: its own)."""
     if isinstance(error, DomainError):
         status, code = _status_and_code(error)
         message = render(error.message, lang)
@@ -85,8 +92,10 @@ def error_response(error: Exception, lang: Lang, *, as_html: bool = False) -> Re
         headers["Retry-After"] = str(error.retry_after_seconds)
     elif status == 503:
         headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
-    if as_html:
+    if page is None and as_html:
         from .pages import error_page  # only form posts need the page templates
 
-        return html_response(error_page(message, fields, lang), status, headers)
+        page = error_page
+    if page is not None:
+        return html_response(page(code, message, fields, lang), status, headers)
     return json_response(error_body(code, message, fields), status, headers)

@@ -1,22 +1,29 @@
-"""Public routes: the portal's metadata, filing a complaint, and its public status."""
+"""Public routes: the portal's metadata, filing a complaint (or only checking it), and its public
+status, as JSON and as the status page's HTML answer without JavaScript."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from functools import partial
 from urllib.parse import unquote
 
 from chalice.app import Blueprint, Request, Response
 
 from ..domain.case import COMPLAINANT
 from ..domain.deadlines import default_policy
+from ..domain.errors import InvalidInputError
+from ..domain.messages import Message, field_message
 from ..services.access_code_throttle import client_key
 from ..services.lookup import find_case
 from ..services.self_service import act_as_complainant, open_own_case
 from ..services.submissions import submit_complaint
+from ..services.validation import check_complaint
 from ..settings import get_settings
 from ..storage import attempt_counter_for, repository_for
 from .client_address import client_address
 from .cors import preflight_response
+from .errors import RequestError, error_response
+from .pages import STATUS_PAGE, confirmation_page, status_error_page, status_page
 from .requests import body_kind, form_fields, idempotency_key, limited_body
 from .responses import html_response, json_response
 from .routing import ANY_CONTENT_TYPE, endpoint, request_language
@@ -48,16 +55,41 @@ def meta() -> Response:
     return json_response(meta_view(default_policy()), cache="public, max-age=300")
 
 
+_QUERY_BOOLEANS = {"true": True, "false": False}
+
+
+def _dry_run(request: Request) -> bool:
+    """``?dry_run=true``: check the complaint exactly as filing would, and file nothing."""
+    query = request.query_params
+    if not query or "dry_run" not in query:
+        return False
+    values = query.getlist("dry_run")
+    if len(values) == 1 and values[0] in _QUERY_BOOLEANS:
+        return _QUERY_BOOLEANS[values[0]]
+    raise RequestError(
+        400,
+        "validation_failed",
+        Message("validation_failed"),
+        {"dry_run": field_message("invalid_boolean", "dry_run")},
+    )
+
+
 @public_routes.route("/complaints", methods=["POST"], content_types=["*/*"])
 @handles_errors
 def submit() -> Response:
     request, settings = _request(), get_settings()
     kind = body_kind(request.headers, allow_form=True)
     body = limited_body(request.raw_body, settings.max_body_bytes)
+    dry_run = _dry_run(request)
     form = form_fields(body) if kind == "form" else None
     from .schemas import parse_complaint  # pydantic only on the routes that take a complaint
 
     draft, channel = parse_complaint(kind, body, form, staff=False)
+    if dry_run:
+        # The same parsing and rules as filing; a key is still checked, but not used up.
+        idempotency_key(request.headers)
+        check_complaint(draft, now=datetime.now(UTC), policy=default_policy())
+        return json_response({"valid": True})
     receipt = submit_complaint(
         repository_for(settings),
         draft,
@@ -70,8 +102,6 @@ def submit() -> Response:
     )
     replayed = {"Idempotent-Replayed": "true"} if receipt.replayed else {}
     if kind == "form":
-        from .pages import confirmation_page
-
         return html_response(confirmation_page(receipt, request_language(request)), 201, replayed)
     return json_response(receipt_view(receipt, default_policy()), 201, replayed)
 
@@ -96,6 +126,24 @@ def public_status(tracking_no: str) -> Response:
         now=now,
     )
     return json_response(complainant_view(view, now, default_policy()))
+
+
+@public_routes.route(f"/{STATUS_PAGE}", methods=["GET"], content_types=ANY_CONTENT_TYPE)
+@handles_errors
+def public_status_page() -> Response:
+    """The public status as an HTML page: the status page's lookup form without JavaScript sends
+    the typed number here (``?no=``). Only the public status: an access code never travels in a URL."""
+    request = _request()
+    lang = request_language(request)
+    query = request.query_params
+    typed = str(query.get("no", "")) if query else ""
+    try:
+        if not typed.strip():
+            raise InvalidInputError({"no": Message("tracking_number_required")})
+        case = find_case(repository_for(get_settings()), typed)
+    except Exception as error:  # noqa: BLE001  # every error, unexpected ones too, is a page here
+        return error_response(error, lang, page=partial(status_error_page, typed))
+    return html_response(status_page(public_status_view(case, datetime.now(UTC)), typed, lang))
 
 
 def _complainant_action(tracking_no: str, kind: str) -> Response:
@@ -143,6 +191,7 @@ def withdraw(tracking_no: str) -> Response:
 
 
 @public_routes.route("/meta", methods=["OPTIONS"], content_types=ANY_CONTENT_TYPE)
+@public_routes.route(f"/{STATUS_PAGE}", methods=["OPTIONS"], content_types=ANY_CONTENT_TYPE)
 @public_routes.route("/complaints", methods=["OPTIONS"], content_types=ANY_CONTENT_TYPE)
 @public_routes.route("/complaints/{tracking_no}", methods=["OPTIONS"], content_types=ANY_CONTENT_TYPE)
 @public_routes.route(

@@ -36,14 +36,21 @@ def json_response(
 
 
 def html_response(page: str, status: int = 200, headers: Mapping[str, str] | None = None) -> Response:
+    """A page of web/pages.py. Its policy admits exactly what those pages hold: their one inline
+    stylesheet (by its hash), forms sent back to this API, and nothing else (no script, no image,
+    no frame, no remote resource; links are not resources)."""
+    from .pages import STYLE_HASH  # only routes answering with a page need the page templates
+
     return Response(
         body=page,
         status_code=status,
         headers={
             "Content-Type": "text/html; charset=utf-8",
             "Cache-Control": _NO_STORE,
-            # The page is self-contained: no scripts, no remote resources.
-            "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; base-uri 'none'",
+            "Content-Security-Policy": (
+                f"default-src 'none'; style-src '{STYLE_HASH}'; form-action 'self'; "
+                "base-uri 'none'; frame-ancestors 'none'"
+            ),
             **(headers or {}),
         },
     )

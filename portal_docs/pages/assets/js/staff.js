@@ -417,6 +417,7 @@
 
   $("sc-signout").addEventListener("click", function () {
     forget();
+    state.queueCounter += 1; // a queue page still on its way must not clear the sign-out message
     if (cognito) {
       var params = new URLSearchParams({ client_id: auth.clientId, logout_uri: redirectUri() });
       window.location.assign(auth.cognitoDomain + "/logout?" + params.toString());

@@ -1,8 +1,9 @@
 /*
  * The complaint form, enhanced. Without this script the form is a plain POST to the API.
- * With it: conditional fields, a "check your answers" step, a JSON POST with an Idempotency-Key
- * made once per form (a new one only after a definite answer), errors shown GOV.UK-style, and
- * the confirmation shown in the page.
+ * With it: conditional fields; "Continue" has the API check the answers first (a dry run, which
+ * files nothing) so that every mistake is shown GOV.UK-style before anything else; then a "check
+ * your answers" step; a JSON POST with an Idempotency-Key made once per form (a new one only after
+ * a definite answer); and the confirmation shown in the page.
  */
 (function () {
   "use strict";
@@ -25,6 +26,7 @@
   var sending = document.getElementById("sending");
   var confirmation = document.getElementById("confirmation");
   var submitButton = document.getElementById("complaint-submit");
+  var checking = document.getElementById("checking");
   var enterpriseDetails = document.getElementById("enterprise-details");
   var contactDetails = document.getElementById("contact-details");
   var claimGroup = document.getElementById("group-claim_amount");
@@ -33,6 +35,7 @@
   // One key per complaint: retries and double clicks of the same answers file one complaint.
   var idempotencyKey = P.uuid();
   var inFlight = false;
+  var checkInFlight = false;
   var originalTitle = document.title;
 
   submitButton.textContent = submitButton.getAttribute("data-continue") || submitButton.textContent;
@@ -227,12 +230,52 @@
     });
   }
 
-  form.addEventListener("submit", function (event) {
-    event.preventDefault();
+  function showCheck() {
+    // Errors of an earlier try are answered now: none may stay above (or beside) the answers.
+    clearErrors();
     buildCheck();
     show("check");
     scrollToTop();
     P.focus(checkTitle);
+  }
+
+  function finishChecking() {
+    checkInFlight = false;
+    submitButton.disabled = false;
+    submitButton.removeAttribute("aria-disabled");
+    checking.textContent = "";
+  }
+
+  /*
+   * "Continue": the API checks the answers by its own rules and files nothing. Only answers it
+   * accepts reach "check your answers". Without an answer (offline, server down) the person stays
+   * on the form and is told: the submission itself needs the same connection, so going on would
+   * only move the failure one step later.
+   */
+  form.addEventListener("submit", function (event) {
+    event.preventDefault();
+    if (checkInFlight) {
+      return;
+    }
+    checkInFlight = true;
+    submitButton.disabled = true;
+    submitButton.setAttribute("aria-disabled", "true");
+    checking.textContent = t("form.checking");
+    var phone = P.contacts.phone || "";
+    P.request("POST", "/complaints?dry_run=true", { json: payload() }).then(function (response) {
+      finishChecking();
+      var error = P.apiError(response.body);
+      if (response.status === 200 && response.body && response.body.valid === true) {
+        showCheck();
+      } else if (response.status === 400) {
+        showErrors(error.fields || {}, error.message || t("common.server_error", { status: 400, phone: phone }));
+      } else {
+        showErrors({}, error.message || t("common.server_error", { status: response.status, phone: phone }));
+      }
+    }, function () {
+      finishChecking();
+      showErrors({}, t("common.network_error", { phone: phone }));
+    });
   });
 
   backButton.addEventListener("click", function () {
@@ -330,9 +373,15 @@
     P.focus(document.getElementById("done-title"));
   }
 
-  document.getElementById("done-print").addEventListener("click", function () {
-    window.print();
-  });
+  var printButton = document.getElementById("done-print");
+  if (typeof window.print === "function") {
+    printButton.addEventListener("click", function () {
+      window.print();
+    });
+  } else {
+    // Some in-app browsers cannot print: the access code warning says what else to do.
+    printButton.parentNode.hidden = true;
+  }
 
   // ------------------------------------------------------------------ sending
 
