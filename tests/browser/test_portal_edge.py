@@ -18,7 +18,8 @@ from playwright.sync_api import expect
 
 from scripts.lib.portal_edge import API_PATH, content_security_policy
 from scripts.lib.stack import LocalStack
-from tests.support.complaints import COMPLAINT, FiledComplaint, file_accepted_complaint
+from tests.support.complaint_form import continue_and_confirm, fill_complaint
+from tests.support.complaints import FiledComplaint, file_accepted_complaint
 
 if TYPE_CHECKING:
     from playwright.sync_api import ConsoleMessage, Page, Request, Response
@@ -94,22 +95,6 @@ class OriginWatch:
             assert response.header_value("x-frame-options") == "DENY", response.url
 
 
-def fill_the_form(page: Page) -> None:
-    """The complaint that tests.support.complaints files through the API, typed into the form."""
-    page.fill("#cf-name", COMPLAINT["name"])
-    page.fill("#cf-phone", COMPLAINT["phone"])
-    page.select_option("#cf-category", COMPLAINT["category"])
-    page.fill("#cf-subject", COMPLAINT["subject"])
-    page.fill("#cf-description", COMPLAINT["description"])
-    page.check("#cf-consent")
-
-
-def continue_and_confirm(page: Page) -> None:
-    page.click("#complaint-submit")
-    expect(page.locator("#check-answers")).to_be_visible()
-    page.click("#confirm-submit")
-
-
 def look_up(page: Page, filed: FiledComplaint, code: str | None) -> None:
     page.fill("#tracking_no", filed.tracking_no)
     page.fill("#access_code", code or "")
@@ -131,7 +116,7 @@ def test_a_complaint_is_filed_and_looked_up_with_the_portal_opened_at_127_0_0_1(
     page.goto(portal + "submit/")
 
     # When a complaint is filled in, checked and confirmed
-    fill_the_form(page)
+    fill_complaint(page)
     continue_and_confirm(page)
 
     # Then it is filed: a tracking number, no "cannot reach the system"
@@ -163,7 +148,7 @@ def test_without_javascript_the_form_posts_to_the_api_on_the_portals_own_origin_
     page_nojs.goto(portal + "submit/")
 
     # When it is filled in and sent
-    fill_the_form(page_nojs)
+    fill_complaint(page_nojs)
     with page_nojs.expect_navigation():
         page_nojs.click("#complaint-submit")
 
@@ -207,9 +192,9 @@ def test_no_page_breaks_the_content_security_policy_or_asks_for_a_sitemap(
 
     # The submit page: the API's errors, checking the answers, the confirmation
     page.goto(_page_url(local_stack, lang, "submit/"))
-    continue_and_confirm(page)
+    page.click("#complaint-submit")
     expect(page.locator("#error-summary")).to_be_visible()
-    fill_the_form(page)
+    fill_complaint(page)
     continue_and_confirm(page)
     expect(page.locator("#confirmation")).to_be_visible()
     watch.collect("submit")

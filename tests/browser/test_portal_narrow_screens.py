@@ -189,7 +189,7 @@ def test_the_api_pages_a_browser_without_javascript_gets_fit_a_phone_screen(
     page.check("#cf-consent")
     with page.expect_navigation():
         page.click("#complaint-submit")
-    assert page.url.startswith(local_stack.api_url)
+    assert page.url.startswith(local_stack.portal_api_url)
     widths.check(page, "confirmation page")
 
     # The error page of a form post with mistakes

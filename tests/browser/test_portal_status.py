@@ -127,7 +127,7 @@ def test_without_javascript_the_status_page_explains_how_else_to_check(
     # number only (the access code field is not shown and has no name)
     form = page_nojs.locator("#status-form")
     assert (form.get_attribute("method") or "").lower() == "get"
-    assert form.get_attribute("action") == f"{local_stack.api_url}/status-page"
+    assert form.get_attribute("action") == f"{API_PATH}/status-page"
     assert page_nojs.locator("#tracking_no").get_attribute("name") == "no"
     assert page_nojs.locator('#status-form input[type="hidden"][name="lang"]').get_attribute("value") == "zh"
     expect(page_nojs.locator("#access_code")).to_be_hidden()
@@ -155,7 +155,7 @@ def test_without_javascript_a_number_typed_loosely_is_looked_up_on_the_apis_stat
         page.click("#status-form button[type=submit]")
 
     # Then the API answers with the public status as a page in the portal's look and language
-    assert page.url.startswith(f"{local_stack.api_url}/status-page?")
+    assert page.url.startswith(f"{local_stack.portal_api_url}/status-page?")
     assert page.locator("html").get_attribute("lang") == ("zh-CN" if lang == "zh" else "en")
     expect(page.locator("header a.header__home")).to_have_text(
         "园区投诉服务平台" if lang == "zh" else "Industrial Park Complaint Portal"

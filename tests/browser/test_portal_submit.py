@@ -14,6 +14,7 @@ from playwright.sync_api import expect
 from scripts.lib.paths import REPO_ROOT
 from scripts.lib.portal_edge import API_PATH
 from scripts.lib.stack import LocalStack
+from tests.support.complaint_form import continue_and_confirm, fill_complaint
 
 if TYPE_CHECKING:
     from playwright.sync_api import Page, Request, Route
@@ -32,32 +33,6 @@ UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a
 
 def submit_page(stack: LocalStack, lang: str = "zh") -> str:
     return stack.portal_url + ("" if lang == "zh" else f"{lang}/") + "submit/"
-
-
-def fill_complaint(
-    page: Page,
-    *,
-    subject: str = "工厂夜间噪音扰民",
-    description: str = "园区东路 8 号的工厂每晚 23 点后仍在作业，噪音很大，影响附近居民休息。",
-    category: str = "env_noise",
-    name: str = "张三",
-    phone: str = "138 0013 8000",
-) -> None:
-    """Answers that the API accepts: an individual, named, with a phone number, consenting."""
-    page.fill("#cf-name", name)
-    page.fill("#cf-phone", phone)
-    page.select_option("#cf-category", category)
-    page.fill("#cf-subject", subject)
-    page.fill("#cf-description", description)
-    page.fill("#cf-location", "园区东路 8 号")
-    page.fill("#cf-occurred_on", "2026-11-20")
-    page.check("#cf-consent")
-
-
-def continue_and_confirm(page: Page) -> None:
-    page.click("#complaint-submit")
-    expect(page.locator("#check-answers")).to_be_visible()
-    page.click("#confirm-submit")
 
 
 def test_filing_with_javascript_in_chinese_checks_answers_confirms_and_the_number_can_be_looked_up(
@@ -172,7 +147,7 @@ def posts_to_the_api(page: Page, stack: LocalStack) -> list[Request]:
     posted: list[Request] = []
 
     def remember(request: Request) -> None:
-        if request.method == "POST" and request.url.startswith(stack.api_url):
+        if request.method == "POST" and request.url.startswith(stack.portal_api_url):
             posted.append(request)
 
     page.on("request", remember)
@@ -289,7 +264,7 @@ def test_errors_of_the_submission_itself_are_gone_once_the_corrected_answers_rea
         else:
             route.continue_()
 
-    page.route(f"{local_stack.api_url}/complaints", refuse_the_first_submission)
+    page.route(f"{local_stack.portal_api_url}/complaints", refuse_the_first_submission)
     page.goto(submit_page(local_stack))
     fill_complaint(page)
     continue_and_confirm(page)
@@ -304,7 +279,7 @@ def test_errors_of_the_submission_itself_are_gone_once_the_corrected_answers_rea
     expect(page.locator("#check-answers")).to_be_visible()
     expect(summary).to_be_hidden()
     expect(page.locator("#cf-subject-error")).to_be_hidden()
-    assert refused == [f"{local_stack.api_url}/complaints"]
+    assert refused == [f"{local_stack.portal_api_url}/complaints"]
 
 
 def test_continuing_without_a_connection_says_so_and_stays_on_the_form(

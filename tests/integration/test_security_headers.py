@@ -13,6 +13,7 @@ from chalice.test import Client
 
 from app import app
 from chalicelib.domain.tracking import format_code, new_tracking_no
+from chalicelib.web.pages import STYLE_HASH
 from chalicelib.web.security_headers import JSON_CONTENT_SECURITY_POLICY, SECURITY_HEADERS
 from scripts.lib.gateway_emulation import TEMPLATE, gateway_response
 from tests.support.api_client import PORTAL_ORIGIN, app_client
@@ -132,7 +133,9 @@ def test_the_html_page_of_a_plain_form_post_keeps_its_own_policy(client: Client)
 
     headers = assert_protected(response.headers, "form post")
     assert headers["content-type"].startswith("text/html")
-    assert "style-src 'unsafe-inline'" in headers["content-security-policy"]
+    # The page's own policy: its one stylesheet by hash, nothing else, framed by no one.
+    assert f"style-src '{STYLE_HASH}'" in headers["content-security-policy"]
+    assert "frame-ancestors 'none'" in headers["content-security-policy"]
     assert headers["content-security-policy"] != JSON_CONTENT_SECURITY_POLICY
 
 
