@@ -1,12 +1,15 @@
 """What API Gateway does that ``chalice local`` does not, applied to the local gateway in-process.
 
 API Gateway answers some requests itself, with the gateway responses of infra/resources.json: the
-API's error body, the portal's CORS origin and the API's security headers. Two of them matter
+API's error body, the portal's CORS origin and the API's security headers. Three of them matter
 locally, and this makes the local gateway give them exactly as the template defines them:
 
 * ``UNAUTHORIZED``: a TOKEN authorizer that raises ``Exception("Unauthorized")`` gets a 401.
   ``chalice local`` instead lets the exception escape (the connection drops) and answers a missing
   header with its own body.
+* ``DEFAULT_5XX``: any other exception in the authorizer is an authorizer failure, which API
+  Gateway answers with a 500 (``chalice local`` drops the connection: the client waits for an
+  answer that never comes).
 * ``MISSING_AUTHENTICATION_TOKEN``: a path no route matches gets a 403 ("route_not_found").
   ``chalice local`` answers with its own body and none of those headers.
 
@@ -17,6 +20,7 @@ headers a deployed one does.
 from __future__ import annotations
 
 import json
+import logging
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,7 +32,7 @@ __all__ = ["GatewayResponse", "emulate_api_gateway", "gateway_response"]
 
 TEMPLATE = REPO_ROOT / "infra" / "resources.json"
 # API Gateway's status for these response types when the template does not set one.
-_DEFAULT_STATUS = {"UNAUTHORIZED": 401, "MISSING_AUTHENTICATION_TOKEN": 403}
+_DEFAULT_STATUS = {"UNAUTHORIZED": 401, "MISSING_AUTHENTICATION_TOKEN": 403, "DEFAULT_5XX": 500}
 _HEADER_PREFIX = "gatewayresponse.header."
 
 
@@ -77,6 +81,9 @@ def gateway_response(response_type: str, *, portal_origin: str, template: Path =
     return GatewayResponse(status, headers, body)
 
 
+_LOG = logging.getLogger(__name__)
+
+
 def emulate_api_gateway() -> None:
     from chalice import local
 
@@ -100,6 +107,13 @@ def emulate_api_gateway() -> None:
             headers, body = answer("UNAUTHORIZED", lambda_context.aws_request_id)
             headers["x-amzn-ErrorType"] = "UnauthorizedException"
             raise local.NotAuthorizedError(headers, body) from None
+        except local.LocalGatewayException:
+            raise  # chalice's own answers (403 for a route the policy leaves out)
+        except Exception:  # noqa: BLE001 - whatever it is, API Gateway answers 500
+            _LOG.exception("the staff authorizer failed")  # a bug: say where, as CloudWatch would
+            headers, body = answer("DEFAULT_5XX", lambda_context.aws_request_id)
+            headers["x-amzn-ErrorType"] = "AuthorizerConfigurationException"
+            raise local.InvalidAuthorizerError(headers, body) from None
 
     def generate_lambda_event(self: Any, method: str, path: str, headers: Any, body: Any) -> Any:
         try:

@@ -4,6 +4,7 @@ wrong roles (403): a new route cannot be left open."""
 from __future__ import annotations
 
 import base64
+import http.client
 import json
 import time
 from collections.abc import Iterator
@@ -16,8 +17,11 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from app import app
 from chalicelib.domain.staff import ROLES
 from chalicelib.domain.tracking import format_code, new_tracking_no
+from chalicelib.web import admin
 from chalicelib.web.admin import allowed_roles
+from tests.support import free_port
 from tests.support.api_client import app_client
+from tests.support.api_server import serve_app
 from tests.support.staff import TestIssuer
 
 ADMIN_ROUTES = sorted(
@@ -141,6 +145,25 @@ def test_a_stage_without_issuer_settings_lets_nobody_in(
     with app_client(monkeypatch, STORAGE="memory") as unconfigured:
         response = unconfigured.http.get("/admin/complaints", headers=issuer.bearer("supervisor"))
     assert response.status_code == 401
+
+
+def test_an_authorizer_that_fails_gets_api_gateways_500_not_a_dropped_connection(
+    client: Client, issuer: TestIssuer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # chalice local let any exception but Unauthorized escape: the connection dropped unanswered.
+    def failing(authorization: str, settings: object) -> None:
+        raise RuntimeError("a bug in the authorizer")
+
+    monkeypatch.setattr(admin, "verify_staff_token", failing)
+    port = free_port()
+    with serve_app(port):
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+        connection.request("GET", "/admin/complaints", headers=issuer.bearer("officer"))
+        response = connection.getresponse()
+        body = json.loads(response.read())
+        connection.close()
+    assert response.status == 500
+    assert body["error"]["code"] == "service_unavailable"
 
 
 BODILESS_ROUTES = sorted(

@@ -7,6 +7,7 @@ import json
 import threading
 import urllib.error
 import urllib.request
+from collections import Counter
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
@@ -17,9 +18,10 @@ from typing import Any
 import pytest
 from pynamodb.connection.base import Connection
 
-from chalicelib.domain.actions import Accept, Respond, StaffAction, Start
+from chalicelib.domain.actions import Accept, Note, Respond, StaffAction, Start
 from chalicelib.domain.case import COMPLAINANT, Priority
 from chalicelib.domain.deadlines import default_policy
+from chalicelib.domain.errors import VersionConflictError
 from chalicelib.domain.lifecycle import Status
 from chalicelib.domain.staff import StaffMember
 from chalicelib.domain.tracking import check_symbol, format_code
@@ -28,6 +30,7 @@ from chalicelib.services.repository import CaseQuery, CaseRepository
 from chalicelib.services.staff_cases import act_on_case
 from chalicelib.services.submissions import submit_complaint
 from chalicelib.settings import Settings, get_settings
+from chalicelib.storage import repository_for
 from chalicelib.storage.dynamodb import DynamoCaseRepository
 from chalicelib.storage.memory import MemoryCaseRepository
 from chalicelib.storage.tables import ensure_tables
@@ -108,6 +111,87 @@ def test_50_concurrent_actions_on_one_version_one_wins_49_get_409_one_event(
     stored = repository.get(number)
     assert stored is not None
     assert stored.version == 2
+
+
+def test_threads_arriving_together_at_cold_connections_build_one_client_per_connection(
+    settings: Settings, repository: DynamoCaseRepository, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # PynamoDB builds a connection's botocore client at first use. Unguarded, every thread that got
+    # there before the first had finished built one too (about 60 ms each under the GIL): the 50
+    # concurrent actions above took 10-20 s, and once more than the client's 30 s.
+    number = new_case(repository, datetime.now(UTC))
+    reset_app_state()
+    cold = repository_for(get_settings())  # what the API uses: the models' and its own connection
+    built: Counter[int] = Counter()
+    original = Connection.client
+
+    def counting(self: Connection) -> Any:
+        before = self._client
+        client = original.fget(self)  # type: ignore[attr-defined]
+        if client is not before:
+            built[id(self)] += 1
+        return client
+
+    monkeypatch.setattr(Connection, "client", property(counting))
+    start = threading.Barrier(20)
+
+    def act(_: int) -> str:
+        start.wait()
+        try:
+            act_on_case(
+                cold,
+                OFFICER,
+                number,
+                Note("并发备注"),
+                expected_version=1,
+                now=datetime.now(UTC),
+                policy=POLICY,
+            )
+        except VersionConflictError:
+            return "conflict"
+        return "done"
+
+    with ThreadPoolExecutor(max_workers=20) as pool:
+        outcomes = sorted(pool.map(act, range(20)))
+    assert outcomes == ["conflict"] * 19 + ["done"]
+    assert len(built) >= 2, "the case model's and the repository's connections were cold"
+    assert set(built.values()) == {1}, f"clients built per connection: {sorted(built.values())}"
+
+
+def test_concurrent_requests_each_see_their_own_request(
+    settings: Settings, repository: DynamoCaseRepository
+) -> None:
+    # The test server shared Chalice's current_request between its threads: half of 50 conflicting
+    # actions were answered in the other request's language.
+    number = new_case(repository, datetime.now(UTC))
+    issuer = TestIssuer(Path(settings.staff_jwks_path or "").parent)
+    body = json.dumps({"action": "note", "expected_version": 1, "note": "并发备注"}).encode()
+    start = threading.Barrier(30)
+
+    def post(url: str, language: str) -> tuple[str, int, str]:
+        headers = {
+            "Content-Type": "application/json",
+            "Accept-Language": language,
+            **issuer.bearer("officer"),
+        }
+        request = urllib.request.Request(
+            f"{url}/admin/complaints/{format_code(number)}/actions", body, headers
+        )
+        start.wait()
+        try:
+            with urllib.request.urlopen(request, timeout=30) as response:
+                return language, int(response.status), ""
+        except urllib.error.HTTPError as error:
+            return language, int(error.code), json.loads(error.read())["error"]["message"]
+
+    languages = ["en", "zh-CN"] * 15
+    with serve_app(free_port()) as url, ThreadPoolExecutor(max_workers=30) as pool:
+        answers = list(pool.map(lambda language: post(url, language), languages))
+    conflicts = [(language, message) for language, status, message in answers if status == 409]
+    assert len(conflicts) == 29
+    assert [message.isascii() for language, message in conflicts] == [
+        language == "en" for language, message in conflicts
+    ]
 
 
 @pytest.fixture

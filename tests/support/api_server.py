@@ -23,7 +23,12 @@ def serve_app(port: int, stage: str = "test") -> Iterator[str]:
     chalice.local.ThreadedHTTPServer.request_queue_size = 128
     emulate_api_gateway()
     config = CLIFactory(str(API_DIR)).create_config_obj(chalice_stage_name=stage)
-    server = chalice.local.LocalDevServer(app, config, "127.0.0.1", port)
+    # As `chalice local` does, the first time: the app becomes a LocalChalice, whose current_request
+    # is per thread. A plain Chalice app has one, which concurrent requests overwrite.
+    if isinstance(app, chalice.local.LocalChalice):
+        server = chalice.local.LocalDevServer(app, config, "127.0.0.1", port)
+    else:
+        server = chalice.local.create_local_server(app, config, "127.0.0.1", port)
     thread = threading.Thread(target=server.server.serve_forever, daemon=True)
     thread.start()
     try:

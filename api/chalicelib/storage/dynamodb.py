@@ -45,7 +45,6 @@ from ..services.repository import (
     TrackingNumberTakenError,
 )
 from .models import (
-    MAX_RETRY_ATTEMPTS,
     AccessLogRecord,
     ActorMap,
     AttemptRecord,
@@ -53,6 +52,7 @@ from .models import (
     ComplainantMap,
     EventRecord,
     IdempotencyRecordModel,
+    connection,
     queue_key,
 )
 
@@ -411,7 +411,7 @@ class _QueueQuery:
 
 class DynamoCaseRepository:
     def __init__(self, *, region: str, host: str | None) -> None:
-        self._connection = Connection(region=region, host=host, max_retry_attempts=MAX_RETRY_ATTEMPTS)
+        self._connection: Connection = connection(region=region, host=host)
 
     def create(self, case: Case, event: Event, idempotency: IdempotencyRecord | None) -> None:
         try:

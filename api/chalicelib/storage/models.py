@@ -14,6 +14,7 @@ Access patterns served by keys and indexes (never Scan):
 
 from __future__ import annotations
 
+import threading
 from datetime import datetime
 from typing import Any
 
@@ -27,6 +28,7 @@ from pynamodb.attributes import (
     UTCDateTimeAttribute,
     VersionAttribute,
 )
+from pynamodb.connection import Connection, TableConnection
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex, IncludeProjection
 from pynamodb.models import Model
 
@@ -39,6 +41,7 @@ __all__ = [
     "EventRecord",
     "IdempotencyRecordModel",
     "bind_models",
+    "connection",
     "queue_key",
 ]
 
@@ -48,6 +51,10 @@ MAX_RETRY_ATTEMPTS = 3
 
 
 class _Meta:
+    """How every model talks to DynamoDB. ``connection()`` gives the repository's own connection
+    (transactions, queue pages) the same settings: it had PynamoDB's defaults (15 s to connect, 30 s
+    to read), so a stalled transaction kept its request waiting as long as a client's whole timeout."""
+
     table_name = "unbound"
     region = "us-east-1"
     host: str | None = None
@@ -55,6 +62,53 @@ class _Meta:
     connect_timeout_seconds = 2
     read_timeout_seconds = 5
     max_retry_attempts = MAX_RETRY_ATTEMPTS
+    # Sockets kept for reuse, not a limit: botocore opens more when all are busy and closes those
+    # afterwards. chalice local serves every request on its own thread (the concurrency tests send
+    # 50 at once); with PynamoDB's 10, 50 concurrent actions closed 73 of the 96 sockets they opened.
+    # A Lambda serves one request at a time and uses one.
+    max_pool_connections = 64
+
+
+# PynamoDB builds a connection's botocore client at first use, unguarded, from a new botocore
+# session of the calling thread (about 60 ms of GIL-bound work: the service model is parsed anew).
+# Requests that arrive together at a cold connection (chalice local serves each on its own thread)
+# each built one: 50 at once spent 7-10 s per connection, three connections per staff action. Built
+# under this lock, the first builds it and the others wait for it and share it.
+_FIRST_USE = threading.Lock()
+
+
+class _Connection(Connection):
+    @property
+    def client(self) -> Any:
+        if self._client is None:
+            with _FIRST_USE:
+                return super().client
+        return super().client
+
+
+def connection(*, region: str, host: str | None) -> Connection:
+    """A connection of the repository's own, with the models' settings."""
+    return _Connection(
+        region=region,
+        host=host,
+        connect_timeout_seconds=_Meta.connect_timeout_seconds,
+        read_timeout_seconds=_Meta.read_timeout_seconds,
+        max_retry_attempts=_Meta.max_retry_attempts,
+        max_pool_connections=_Meta.max_pool_connections,
+    )
+
+
+class _Model(Model):
+    """A model whose connection builds its botocore client once (see ``_FIRST_USE``)."""
+
+    @classmethod
+    def _get_connection(cls) -> TableConnection:
+        table = super()._get_connection()
+        if table.connection._client is None:
+            with _FIRST_USE:
+                table = super()._get_connection()  # the one another thread may have finished
+                _ = table.connection.client
+        return table
 
 
 class ComplainantMap(MapAttribute[str, Any]):
@@ -138,7 +192,7 @@ class MonthIndex(GlobalSecondaryIndex["CaseRecord"]):
     submitted_at = UTCDateTimeAttribute(range_key=True)
 
 
-class CaseRecord(Model):
+class CaseRecord(_Model):
     class Meta(_Meta):
         pass
 
@@ -188,7 +242,7 @@ class CaseRecord(Model):
     by_month = MonthIndex()
 
 
-class EventRecord(Model):
+class EventRecord(_Model):
     class Meta(_Meta):
         pass
 
@@ -204,7 +258,7 @@ class EventRecord(Model):
     data = MapAttribute[str, str](default=dict)
 
 
-class IdempotencyRecordModel(Model):
+class IdempotencyRecordModel(_Model):
     class Meta(_Meta):
         pass
 
@@ -215,7 +269,7 @@ class IdempotencyRecordModel(Model):
     expires_at = TTLAttribute()
 
 
-class AttemptRecord(Model):
+class AttemptRecord(_Model):
     """Access-code attempts counted under one key: a client or a case, in one fixed time window
     (services/access_code_throttle.py), expired by TTL."""
 
@@ -236,7 +290,7 @@ class StaffIndex(GlobalSecondaryIndex["AccessLogRecord"]):
     viewed_at = UnicodeAttribute(range_key=True)
 
 
-class AccessLogRecord(Model):
+class AccessLogRecord(_Model):
     """Who saw a complainant's personal data, and when: by case, and by staff member."""
 
     class Meta(_Meta):

@@ -1,10 +1,33 @@
 """Staff authentication: RS256 JWTs verified with PyJWT against a JWKS (Cognito in production, the
 project's own issuer locally), in a Chalice built-in authorizer that runs the same code locally and
-on AWS. Roles are checked per route, after authentication (403)."""
+on AWS. Roles are checked per route, after authentication (403).
+
+Every token gets an answer, whatever its claims hold (a signed token from the trusted issuer can
+still carry odd shapes: a misconfigured pool, a custom attribute typed wrongly):
+
+- 401 when the token is not acceptable: not a Bearer RS256 JWT signed by one of the issuer's keys;
+  ``iss`` not the issuer; ``exp``/``iat``/``nbf`` missing, not a number (PyJWT also takes a string
+  of digits), expired or issued in the future; ``aud`` (or, without it, ``client_id``) not naming
+  this app; ``token_use`` other than ``id``/``access``; ``sub`` not an identifier (a string of 1 to
+  128 characters without spaces at its ends, control or format characters). ``sub`` is who acts:
+  the history and the access log record it.
+- 403, at the route, when the token is valid but names no role: ``cognito:groups`` is a list, and
+  only its strings that name a role count; a value of any other shape (null, a number, a string, an
+  object) counts as no groups.
+- Ignored, as if absent: a display name (``name``, then ``cognito:username``, then ``username``)
+  that is not text (a string of at most 128 characters after trimming, without control or format
+  characters): the next one names the person, finally ``sub``; a department (``custom:department``,
+  then a ``department:<code>`` group) that is not the code of a department in the catalogue: the
+  person then has none, and a handler without one may work on no case (403).
+
+So the staff member handed to the routes always has a clean id and name, roles from ``ROLES`` and a
+known department or none; ``staff_from_context`` applies the same rules to what API Gateway hands on.
+"""
 
 from __future__ import annotations
 
 import json
+import unicodedata
 from collections.abc import Mapping
 from functools import lru_cache
 from pathlib import Path
@@ -12,6 +35,7 @@ from typing import Any
 
 from ..domain.errors import UnauthenticatedError
 from ..domain.staff import ROLES, Role, StaffMember
+from ..domain.vocabulary import departments
 from ..settings import Settings
 
 __all__ = [
@@ -36,6 +60,7 @@ UNAUTHORIZED_BODY = json.dumps(
 )
 _DEPARTMENT_GROUP = "department:"
 _LEEWAY_SECONDS = 30
+_MAX_TEXT = 128
 
 
 class Unauthorized(Exception):  # API Gateway's contract: the message "Unauthorized" means 401
@@ -82,6 +107,41 @@ def _audience_matches(claims: Mapping[str, Any], audience: str) -> bool:
     return claims.get("client_id") == audience
 
 
+def _text(value: object) -> str | None:
+    """``value`` trimmed, if it is text a person can be shown and recorded by; else None."""
+    if not isinstance(value, str):
+        return None
+    text = value.strip()
+    if not text or len(text) > _MAX_TEXT:
+        return None
+    # C*: control, format, surrogate, private use, unassigned; Zl/Zp: line and paragraph separators.
+    if any(unicodedata.category(c)[0] == "C" or unicodedata.category(c) in ("Zl", "Zp") for c in text):
+        return None
+    return text
+
+
+def _identifier(value: object) -> str | None:
+    text = _text(value)
+    return text if text == value else None
+
+
+def _department(value: object) -> str | None:
+    return value if isinstance(value, str) and value in departments() else None
+
+
+def _staff(
+    staff_id: object, names: list[object], groups: list[str], departments_named: list[object]
+) -> StaffMember | None:
+    """The one place a staff member is made from what a token (or the authorizer's context) says."""
+    identifier = _identifier(staff_id)
+    if identifier is None:
+        return None
+    name = next((text for text in map(_text, names) if text is not None), identifier)
+    roles: frozenset[Role] = frozenset(r for r in ROLES if r in groups)
+    department = next((code for code in map(_department, departments_named) if code is not None), None)
+    return StaffMember(id=identifier, name=name, roles=roles, department=department)
+
+
 def verify_staff_token(authorization: str, settings: Settings) -> StaffMember:
     """The staff member a ``Bearer`` token names, or ``Unauthorized``."""
     import jwt
@@ -106,13 +166,18 @@ def verify_staff_token(authorization: str, settings: Settings) -> StaffMember:
         raise Unauthorized() from error
     if not _audience_matches(claims, audience) or claims.get("token_use", "id") not in ("id", "access"):
         raise Unauthorized()
-    groups = [g for g in claims.get("cognito:groups", []) if isinstance(g, str)]
-    roles: frozenset[Role] = frozenset(r for r in ROLES if r in groups)
-    department = claims.get("custom:department") or next(
-        (g.removeprefix(_DEPARTMENT_GROUP) for g in groups if g.startswith(_DEPARTMENT_GROUP)), None
+    listed = claims.get("cognito:groups")
+    groups = [g for g in listed if isinstance(g, str)] if isinstance(listed, list) else []
+    staff = _staff(
+        claims["sub"],
+        [claims.get("name"), claims.get("cognito:username"), claims.get("username")],
+        groups,
+        [claims.get("custom:department")]
+        + [g.removeprefix(_DEPARTMENT_GROUP) for g in groups if g.startswith(_DEPARTMENT_GROUP)],
     )
-    name = claims.get("name") or claims.get("cognito:username") or claims.get("username") or claims["sub"]
-    return StaffMember(id=str(claims["sub"]), name=str(name), roles=roles, department=department)
+    if staff is None:
+        raise Unauthorized()
+    return staff
 
 
 def authorizer_context(staff: StaffMember) -> dict[str, str]:
@@ -126,14 +191,17 @@ def authorizer_context(staff: StaffMember) -> dict[str, str]:
 
 
 def staff_from_context(context: Mapping[str, Any]) -> StaffMember:
-    authorizer = context.get("authorizer") or {}
-    staff_id = authorizer.get("staff_id")
-    if not staff_id:  # a route without the authorizer: refuse rather than trust
+    authorizer = context.get("authorizer")
+    # A route without the authorizer, or a context it did not make: refuse rather than trust.
+    if not isinstance(authorizer, Mapping):
         raise UnauthenticatedError()
-    roles: frozenset[Role] = frozenset(r for r in ROLES if r in str(authorizer.get("roles", "")).split(","))
-    return StaffMember(
-        id=str(staff_id),
-        name=str(authorizer.get("name", "")),
-        roles=roles,
-        department=str(authorizer.get("department") or "") or None,
+    roles = authorizer.get("roles")
+    staff = _staff(
+        authorizer.get("staff_id"),
+        [authorizer.get("name")],
+        roles.split(",") if isinstance(roles, str) else [],
+        [authorizer.get("department")],
     )
+    if staff is None:
+        raise UnauthenticatedError()
+    return staff
