@@ -6,6 +6,7 @@ import logging
 
 from chalice.app import Chalice
 
+from chalicelib.jobs.handlers import job_handlers
 from chalicelib.web.admin import admin_routes
 from chalicelib.web.cors import cors_middleware
 from chalicelib.web.public import public_routes
@@ -15,6 +16,7 @@ from chalicelib.web.security_headers import security_headers_middleware
 app = Chalice(app_name="complaint-portal")
 app.register_blueprint(public_routes)
 app.register_blueprint(admin_routes)
+app.register_blueprint(job_handlers)
 # The first registered wraps the others: every answer gets the security headers.
 app.register_middleware(security_headers_middleware, "http")
 app.register_middleware(cors_middleware, "http")

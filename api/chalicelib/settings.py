@@ -18,6 +18,8 @@ Storage = Literal["dynamodb", "memory"]
 _DEVELOPMENT_STAGES = frozenset({"local", "test"})
 # Only ever accepted in development stages; a deployed stage must bring its own secret.
 _DEVELOPMENT_SECRET = "local-development-secret-not-for-production"  # noqa: S105
+# Local stand-ins accept any sender; a deployed stage names its verified SES identity.
+_DEVELOPMENT_SENDER = "园区投诉受理中心 <complaints@park.example.cn>"
 
 
 class SettingsError(RuntimeError):
@@ -35,6 +37,7 @@ class Settings:
     idempotency_table: str
     access_log_table: str
     attempts_table: str
+    outbox_table: str
     portal_origin: str
     portal_url: str
     access_code_secret: str
@@ -42,6 +45,13 @@ class Settings:
     # How many proxies in front of the API append the client's address to X-Forwarded-For
     # (0: the API is reached directly and API Gateway's source address is the client's).
     trusted_proxy_hops: int
+    # Messages: e-mail through SES v2 and SMS through SNS; the endpoints are local stand-ins in
+    # development only (aws-ses-v2-local, moto's server), AWS's own otherwise.
+    messages_enabled: bool
+    mail_from: str
+    sms_sender_id: str | None
+    ses_endpoint_url: str | None
+    sns_endpoint_url: str | None
     # Staff tokens: RS256 JWTs from this issuer for this audience (app client id), keys from a JWKS.
     staff_issuer: str | None
     staff_audience: str | None
@@ -56,6 +66,24 @@ class Settings:
 def _env(name: str, default: str | None = None) -> str | None:
     value = os.environ.get(name, "").strip()
     return value or default
+
+
+def _switch(name: str, *, default: bool) -> bool:
+    raw = (_env(name) or ("on" if default else "off")).lower()
+    if raw not in ("on", "off"):
+        raise SettingsError(f"{name} must be 'on' or 'off', not {raw!r}")
+    return raw == "on"
+
+
+def _required(name: str) -> str:
+    raise SettingsError(f"{name} is required outside development")
+
+
+def _local_only(name: str, development: bool) -> str | None:
+    value = _env(name)
+    if value is not None and not development:
+        raise SettingsError(f"{name} points at a local stand-in and is refused outside development")
+    return value
 
 
 def _hops(raw: str) -> int:
@@ -94,11 +122,17 @@ def _load() -> Settings:
         idempotency_table=_env("IDEMPOTENCY_TABLE", f"{prefix}-idempotency") or "",
         access_log_table=_env("ACCESS_LOG_TABLE", f"{prefix}-access-log") or "",
         attempts_table=_env("ATTEMPTS_TABLE", f"{prefix}-attempts") or "",
+        outbox_table=_env("OUTBOX_TABLE", f"{prefix}-outbox") or "",
         portal_origin=portal_origin,
         portal_url=(_env("PORTAL_URL", portal_origin + "/") or "").rstrip("/") + "/",
         access_code_secret=secret,
         max_body_bytes=int(_env("MAX_BODY_BYTES", "65536") or "65536"),
         trusted_proxy_hops=_hops(_env("TRUSTED_PROXY_HOPS", "0") or "0"),
+        messages_enabled=_switch("MESSAGES", default=True),
+        mail_from=_env("MAIL_FROM", _DEVELOPMENT_SENDER if development else None) or _required("MAIL_FROM"),
+        sms_sender_id=_env("SMS_SENDER_ID"),
+        ses_endpoint_url=_local_only("SES_ENDPOINT_URL", development),
+        sns_endpoint_url=_local_only("SNS_ENDPOINT_URL", development),
         staff_issuer=_env("STAFF_ISSUER"),
         staff_audience=_env("STAFF_AUDIENCE"),
         staff_jwks_url=_env("STAFF_JWKS_URL"),
