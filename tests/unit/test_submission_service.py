@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import replace
 from datetime import UTC, datetime
 
@@ -17,6 +18,7 @@ from chalicelib.domain.errors import (
     InvalidTrackingNumberError,
 )
 from chalicelib.domain.lifecycle import Status
+from chalicelib.domain.notifications import Notice
 from chalicelib.domain.tracking import access_code_matches, format_code
 from chalicelib.services.lookup import find_case
 from chalicelib.services.repository import IdempotencyRecord, TrackingNumberTakenError
@@ -124,11 +126,17 @@ class CollidingRepository(MemoryCaseRepository):
         self.collisions = collisions
         self.tried: list[str] = []
 
-    def create(self, case: Case, event: Event, idempotency: IdempotencyRecord | None) -> None:
+    def create(
+        self,
+        case: Case,
+        event: Event,
+        idempotency: IdempotencyRecord | None,
+        notices: Sequence[Notice] = (),
+    ) -> None:
         self.tried.append(case.tracking_no)
         if len(self.tried) <= self.collisions:
             raise TrackingNumberTakenError()
-        super().create(case, event, idempotency)
+        super().create(case, event, idempotency, notices)
 
 
 def test_a_taken_number_is_never_assumed_free_a_new_one_is_drawn() -> None:

@@ -14,7 +14,7 @@ from datetime import datetime
 from typing import Any, Generic, Literal, TypeVar
 
 from .action_rules import EVERY_STATUS, CatalogCode, Effect, leading_to, not_now, refused
-from .case import Case, Deadline, Event, Priority, Visibility
+from .case import Actor, Case, Deadline, Event, Priority, Visibility
 from .deadlines import Policy
 from .errors import DomainError, ForbiddenError, InvalidInputError
 from .lifecycle import Status
@@ -27,6 +27,7 @@ __all__ = [
     "DECISIONS",
     "SATISFACTION_LEVELS",
     "STAFF_ACTIONS",
+    "SYSTEM",
     "Accept",
     "Acknowledge",
     "AcknowledgeMethod",
@@ -47,6 +48,7 @@ __all__ = [
     "Transfer",
     "allowed_staff_actions",
     "apply_staff_action",
+    "apply_system_action",
     "rule_for",
     "withheld_staff_actions",
 ]
@@ -455,21 +457,16 @@ def withheld_staff_actions(case: Case, staff: StaffMember) -> dict[str, Message]
     return withheld
 
 
-def apply_staff_action(
-    case: Case, action: StaffAction, staff: StaffMember, *, now: datetime, policy: Policy
+def _recorded(
+    case: Case, rule: StaffActionRule[Any], effect: Effect, actor: Actor, now: datetime
 ) -> tuple[Case, Event]:
-    """The case after ``action`` by ``staff`` and the event recording it, or a refusal that says why."""
-    rule = rule_for(action)
-    refusal = rule.refusal(case, staff)
-    if refusal is not None:
-        raise refusal
-    effect = rule.effect(case, action, staff, now, policy)
+    """The changed case one version on, and the event that records the change."""
     changed = effect.case.touched(now)
     event = Event(
         tracking_no=case.tracking_no,
         seq=changed.version,
         at=now,
-        actor=staff.actor,
+        actor=actor,
         action=rule.name,
         visibility=rule.visibility,
         from_status=case.status,
@@ -478,3 +475,38 @@ def apply_staff_action(
         data=dict(effect.data or {}),
     )
     return changed, event
+
+
+def apply_staff_action(
+    case: Case, action: StaffAction, staff: StaffMember, *, now: datetime, policy: Policy
+) -> tuple[Case, Event]:
+    """The case after ``action`` by ``staff`` and the event recording it, or a refusal that says why."""
+    rule = rule_for(action)
+    refusal = rule.refusal(case, staff)
+    if refusal is not None:
+        raise refusal
+    return _recorded(case, rule, rule.effect(case, action, staff, now, policy), staff.actor, now)
+
+
+# The portal itself, when it acts on a case: the history says so.
+SYSTEM = Actor(kind="system", name="投诉平台", role="system")
+# What the portal may do by itself: record that a message told the complainant their tracking
+# number, and close a case whose review window passed without a request.
+_SYSTEM_ACTIONS = frozenset({"acknowledge", "close"})
+_SYSTEM_MEMBER = StaffMember(id="system", name="投诉平台", roles=frozenset())
+
+
+def apply_system_action(
+    case: Case, action: StaffAction, *, now: datetime, policy: Policy
+) -> tuple[Case, Event]:
+    """An action the portal takes by itself, with the action's own statuses, condition and effect
+    (no person's role or department: nobody is acting)."""
+    rule = rule_for(action)
+    if rule.name not in _SYSTEM_ACTIONS:
+        raise ValueError(f"the portal does not {rule.name} by itself")
+    if case.status not in rule.statuses:
+        raise not_now(case, rule.name)
+    refusal = rule.condition(case, _SYSTEM_MEMBER) if rule.condition else None
+    if refusal is not None:
+        raise refusal
+    return _recorded(case, rule, rule.effect(case, action, _SYSTEM_MEMBER, now, policy), SYSTEM, now)

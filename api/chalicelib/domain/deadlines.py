@@ -16,7 +16,18 @@ from typing import Literal
 from .vocabulary import DATA_DIR, Label
 from .working_days import WorkingDayCalendar, default_calendar
 
-__all__ = ["REQUIRED_BOUNDS", "Due", "Policy", "TimeLimit", "Unit", "default_policy", "load_policy"]
+__all__ = [
+    "CLOCKS",
+    "REQUIRED_BOUNDS",
+    "Chasing",
+    "Due",
+    "Policy",
+    "Span",
+    "TimeLimit",
+    "Unit",
+    "default_policy",
+    "load_policy",
+]
 
 Unit = Literal["hours", "days", "working_days"]
 _UNITS: tuple[Unit, ...] = ("hours", "days", "working_days")
@@ -40,6 +51,30 @@ class Due:
 
 
 @dataclass(frozen=True, slots=True)
+class Span:
+    """An amount of time in one unit, without the label a published limit has."""
+
+    amount: int
+    unit: Unit
+
+
+@dataclass(frozen=True, slots=True)
+class Chasing:
+    """How the portal chases its own time limits and messages (policy.json ``chasing``)."""
+
+    # How long before each clock runs out whoever must act is reminded.
+    remind_before: dict[str, timedelta]
+    # A clock still open this long after it ran out is escalated a second time.
+    escalate_again_after: Span
+    # A complainant who has not rated the outcome this long after the response is reminded once.
+    remind_to_rate_after: Span
+    # How long a delivered (or finally failed) message is kept.
+    message_retention: Span
+    # Attempts at delivering a message before it is marked failed for staff to look at.
+    delivery_attempts: int
+
+
+@dataclass(frozen=True, slots=True)
 class Policy:
     zone: timezone
     # Clocks staff must beat (acknowledge, decide, respond...).
@@ -49,6 +84,7 @@ class Policy:
     # Bounds on what staff may enter: how far a limit may be extended, how long ago a complaint
     # registered from another channel may have been received.
     bounds: dict[str, TimeLimit]
+    chasing: Chasing
 
     def local_date(self, moment: datetime) -> date:
         return moment.astimezone(self.zone).date()
@@ -59,12 +95,17 @@ class Policy:
     def due(self, code: str, start: datetime, calendar: WorkingDayCalendar | None = None) -> Due:
         """When the limit (or window) ``code`` counted from ``start`` runs out."""
         limit = self.limits.get(code) or self.windows.get(code) or self.bounds[code]
-        if limit.unit == "hours":
-            return Due(start + timedelta(hours=limit.amount), provisional=False)
-        if limit.unit == "days":
-            return Due(self.end_of_day(self.local_date(start) + timedelta(days=limit.amount)), False)
+        return self.after(Span(limit.amount, limit.unit), start, calendar)
+
+    def after(self, span: Span, start: datetime, calendar: WorkingDayCalendar | None = None) -> Due:
+        """When ``span`` counted from ``start`` ends: hours from the moment; (working) days to the end
+        of the last day in the portal's time zone."""
+        if span.unit == "hours":
+            return Due(start + timedelta(hours=span.amount), provisional=False)
+        if span.unit == "days":
+            return Due(self.end_of_day(self.local_date(start) + timedelta(days=span.amount)), False)
         last_day, provisional = (calendar or default_calendar()).add_working_days(
-            self.local_date(start), limit.amount
+            self.local_date(start), span.amount
         )
         return Due(self.end_of_day(last_day), provisional)
 
@@ -82,6 +123,42 @@ def _limit(code: str, raw: dict[str, object]) -> TimeLimit:
     return TimeLimit(code, amount, units[0], Label(**label), Label(**note))
 
 
+def _span(name: str, raw: object) -> Span:
+    if not isinstance(raw, dict) or len(raw) != 1 or next(iter(raw)) not in _UNITS:
+        raise ValueError(f"policy.json: chasing.{name} must be one of {', '.join(_UNITS)} with an amount")
+    unit, amount = next(iter(raw.items()))
+    if not isinstance(amount, int) or isinstance(amount, bool) or amount < 1:
+        raise ValueError(f"policy.json: chasing.{name}.{unit} must be a positive whole number")
+    return Span(amount, unit)
+
+
+def _chasing(raw: object, clocks: set[str]) -> Chasing:
+    if not isinstance(raw, dict):
+        raise ValueError("policy.json needs a chasing section")
+    hours = raw.get("remind_before_hours")
+    if not isinstance(hours, dict) or not all(
+        isinstance(v, int) and not isinstance(v, bool) and v > 0 for v in hours.values()
+    ):
+        raise ValueError("policy.json: chasing.remind_before_hours maps clocks to positive hours")
+    unknown = sorted(set(hours) - clocks)
+    if unknown:
+        raise ValueError(f"policy.json: chasing.remind_before_hours names no clock: {', '.join(unknown)}")
+    attempts = raw.get("delivery_attempts")
+    if not isinstance(attempts, int) or isinstance(attempts, bool) or attempts < 1:
+        raise ValueError("policy.json: chasing.delivery_attempts must be a positive whole number")
+    return Chasing(
+        remind_before={clock: timedelta(hours=amount) for clock, amount in hours.items()},
+        escalate_again_after=_span("escalate_again_after", raw.get("escalate_again_after")),
+        remind_to_rate_after=_span("remind_to_rate_after", raw.get("remind_to_rate_after")),
+        message_retention=_span("message_retention", raw.get("message_retention")),
+        delivery_attempts=attempts,
+    )
+
+
+# The clocks a case can run (Deadline.kind), for checking what the chasing section names.
+CLOCKS = frozenset({"acknowledge", "decide", "attend", "report", "respond", "review", "callback"})
+
+
 def load_policy(raw: dict[str, object]) -> Policy:
     offset, limits, windows = raw.get("utc_offset_hours"), raw.get("time_limits"), raw.get("windows")
     bounds = raw.get("bounds")
@@ -97,6 +174,7 @@ def load_policy(raw: dict[str, object]) -> Policy:
         limits={code: _limit(code, spec) for code, spec in limits.items()},
         windows={code: _limit(code, spec) for code, spec in windows.items()},
         bounds={code: _limit(code, spec) for code, spec in bounds.items()},
+        chasing=_chasing(raw.get("chasing"), set(CLOCKS)),
     )
 
 

@@ -20,12 +20,14 @@ __all__ = [
     "Department",
     "Label",
     "Lang",
+    "OfficeMailboxes",
     "RejectionReason",
     "categories",
     "category",
     "department",
     "departments",
     "label",
+    "office_mailboxes",
     "rejection_reasons",
     "terms",
 ]
@@ -52,6 +54,17 @@ class Label:
 class Department:
     code: str
     label: Label
+    # Where the department is sent handling notices, reminders and escalations.
+    mailbox: str
+
+
+@dataclass(frozen=True, slots=True)
+class OfficeMailboxes:
+    """The complaint office's own mailboxes: officers (decide, call back), supervisors (reviews,
+    escalations, the daily digest)."""
+
+    officers: str
+    supervisors: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,8 +99,15 @@ def _read(name: str) -> dict[str, Any]:
 @cache
 def departments() -> dict[str, Department]:
     return {
-        d["code"]: Department(d["code"], _label(d["label"])) for d in _read("catalog.json")["departments"]
+        d["code"]: Department(d["code"], _label(d["label"]), d["mailbox"])
+        for d in _read("catalog.json")["departments"]
     }
+
+
+@cache
+def office_mailboxes() -> OfficeMailboxes:
+    office = _read("catalog.json")["office"]
+    return OfficeMailboxes(officers=office["officers"], supervisors=office["supervisors"])
 
 
 @cache

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, time
 
-from .schedule import Schedule
+from ..domain.deadlines import default_policy
+from .schedule import DailyAt, Every, Schedule
 
 __all__ = ["JOBS", "Job", "JobReport", "job_named"]
 
@@ -34,8 +35,71 @@ class Job:
     run: Callable[[datetime], JobReport]
 
 
-# Filled as the jobs land (delivering the outbox, reminders, escalation, the digest, auto-close).
-JOBS: tuple[Job, ...] = ()
+def _deliver_outbox(now: datetime) -> JobReport:
+    from ..messaging.senders import sender_for
+    from ..services.message_delivery import deliver_due
+    from ..settings import get_settings
+    from ..storage import outbox_for, repository_for
+
+    settings = get_settings()
+    counts = deliver_due(
+        outbox_for(settings), sender_for(settings), repository_for(settings), now=now, policy=default_policy()
+    )
+    return JobReport(counts.as_counts(), counts.more)
+
+
+def _scheduled_work(name: str) -> Callable[[datetime], JobReport]:
+    def run(now: datetime) -> JobReport:
+        from ..services import scheduled_work
+        from ..settings import get_settings
+        from ..storage import outbox_for, repository_for
+
+        settings = get_settings()
+        repository, policy = repository_for(settings), default_policy()
+        if name == "auto_close":
+            counts = scheduled_work.auto_close(repository, now=now, policy=policy)
+        else:
+            work = getattr(scheduled_work, name)
+            counts = work(repository, outbox_for(settings), now=now, policy=policy)
+        return JobReport(counts.counts, counts.more)
+
+    return run
+
+
+_ZONE = default_policy().zone
+
+JOBS: tuple[Job, ...] = (
+    Job(
+        "deliver_outbox",
+        Every(minutes=1),
+        "Send the e-mail and text messages waiting in the outbox (on AWS also triggered by the table's stream).",
+        _deliver_outbox,
+    ),
+    Job(
+        "chase_deadlines",
+        Every(minutes=15),
+        "Remind whoever must act before a time limit runs out; escalate once it has, and again later.",
+        _scheduled_work("chase_deadlines"),
+    ),
+    Job(
+        "daily_digest",
+        DailyAt(time(8, 30), _ZONE),
+        "On working days at 08:30 Beijing time, tell the supervisors what is overdue and due soon.",
+        _scheduled_work("daily_digest"),
+    ),
+    Job(
+        "auto_close",
+        DailyAt(time(2, 0), _ZONE),
+        "Close responded and rejected cases whose window to ask for a review has passed.",
+        _scheduled_work("auto_close"),
+    ),
+    Job(
+        "remind_to_rate",
+        DailyAt(time(10, 0), _ZONE),
+        "Remind a complainant once to rate the outcome of a response.",
+        _scheduled_work("remind_to_rate"),
+    ),
+)
 
 
 def job_named(name: str) -> Job:

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
-from typing import Protocol
+from datetime import datetime, timedelta
+from typing import Literal, Protocol
 
 from ..domain.case import Case, CaseSummary, Event, Priority
 from ..domain.lifecycle import Status
+from ..domain.notifications import Notice
 
 __all__ = [
     "AccessEntry",
@@ -17,6 +19,9 @@ __all__ = [
     "CaseRepository",
     "IdempotencyKeyTakenError",
     "IdempotencyRecord",
+    "MessageState",
+    "OutboxMessage",
+    "OutboxStore",
     "TrackingNumberTakenError",
 ]
 
@@ -83,6 +88,66 @@ class AttemptCounter(Protocol):
         ...
 
 
+MessageState = Literal["pending", "sending", "sent", "failed"]
+
+
+@dataclass(frozen=True, slots=True)
+class OutboxMessage:
+    """A notice in the outbox, with where its delivery stands."""
+
+    notice: Notice
+    state: MessageState
+    attempts: int
+    next_attempt_at: datetime
+    lease_token: str | None = None
+    sent_at: datetime | None = None
+    provider_id: str | None = None
+    # The last delivery error, as a code (never a provider's message text: it may quote the address).
+    error: str | None = None
+
+
+class OutboxStore(Protocol):
+    """The outbox: notices written with their case (``CaseRepository.create``/``save``), delivered
+    later. Every change of a message's state is one conditional write."""
+
+    def add(self, notices: list[Notice], *, now: datetime) -> list[Notice]:
+        """Write notices not written before (a job's reminders): return those that were new."""
+        ...
+
+    def due(self, now: datetime, limit: int) -> list[OutboxMessage]:
+        """Messages waiting to be sent whose time has come, or whose lease has run out."""
+        ...
+
+    def claim(self, message_id: str, *, token: str, now: datetime, lease: timedelta) -> OutboxMessage | None:
+        """Take the message for one delivery, counting an attempt, unless another delivery holds a
+        lease on it that has not run out, or it was sent or failed meanwhile (then ``None``)."""
+        ...
+
+    def mark_sent(
+        self, message_id: str, *, token: str, now: datetime, provider_id: str, expires_at: datetime
+    ) -> bool:
+        """Record the delivery, if this delivery still holds the lease; forget the access code."""
+        ...
+
+    def retry_later(self, message_id: str, *, token: str, at: datetime, error: str) -> bool: ...
+
+    def mark_failed(
+        self, message_id: str, *, token: str, now: datetime, error: str, expires_at: datetime
+    ) -> bool: ...
+
+    def resend(self, message_id: str, *, now: datetime) -> bool:
+        """Put a failed message back in line (staff asked), with its attempts counted afresh."""
+        ...
+
+    def for_case(self, tracking_no: str) -> list[OutboxMessage]:
+        """A case's messages, oldest first."""
+        ...
+
+    def failed(self, limit: int) -> list[OutboxMessage]:
+        """Messages that could not be delivered, for the supervisors' digest."""
+        ...
+
+
 class TrackingNumberTakenError(Exception):
     """A new case's tracking number already exists (the write changed nothing)."""
 
@@ -92,8 +157,15 @@ class IdempotencyKeyTakenError(Exception):
 
 
 class CaseRepository(Protocol):
-    def create(self, case: Case, event: Event, idempotency: IdempotencyRecord | None) -> None:
-        """Write a new case, its first event and its idempotency record all at once, or nothing.
+    def create(
+        self,
+        case: Case,
+        event: Event,
+        idempotency: IdempotencyRecord | None,
+        notices: Sequence[Notice] = (),
+    ) -> None:
+        """Write a new case, its first event, its idempotency record and the messages it sends all
+        at once, or nothing.
 
         Raises ``IdempotencyKeyTakenError`` when a live record holds the key (checked first), and
         ``TrackingNumberTakenError`` when the tracking number exists.
@@ -108,10 +180,17 @@ class CaseRepository(Protocol):
         """The case's events, oldest first."""
         ...
 
-    def save(self, case: Case, event: Event, access: AccessEntry | None = None) -> None:
-        """Write a changed case, its event and (when the answer shows who complained) the access-log
-        entry at once, on condition that the stored case is still the version this change started
-        from (``case.version - 1``); else ``VersionConflictError`` and nothing is written."""
+    def save(
+        self,
+        case: Case,
+        event: Event,
+        access: AccessEntry | None = None,
+        notices: Sequence[Notice] = (),
+    ) -> None:
+        """Write a changed case, its event, the messages it sends and (when the answer shows who
+        complained) the access-log entry at once, on condition that the stored case is still the
+        version this change started from (``case.version - 1``); else ``VersionConflictError`` and
+        nothing is written."""
         ...
 
     def list_cases(self, query: CaseQuery) -> CasePage: ...

@@ -15,6 +15,7 @@ from ..domain.complainant_actions import ComplainantAction, apply_complainant_ac
 from ..domain.deadlines import Policy
 from ..domain.errors import ForbiddenError, VersionConflictError
 from ..domain.messages import Message
+from ..domain.notifications import notices_for
 from ..domain.tracking import access_code_matches
 from .access_code_throttle import give_back, reserve_attempt
 from .lookup import find_case
@@ -78,6 +79,7 @@ def act_as_complainant(
     client: str,
     now: datetime,
     policy: Policy,
+    notify: bool = True,
 ) -> ComplainantView:
     """Apply the action and show the case after it. As for staff actions, the history is read before
     the one write, so a saved action cannot fail afterwards."""
@@ -85,8 +87,9 @@ def act_as_complainant(
     for attempt in range(_WRITE_ATTEMPTS):
         changed, event = apply_complainant_action(case, action, now=now, policy=policy)
         history = repository.history(case.tracking_no)
+        notices = notices_for(changed, event, policy=policy) if notify else []
         try:
-            repository.save(changed, event)
+            repository.save(changed, event, notices=notices)
         except VersionConflictError:
             if attempt == _WRITE_ATTEMPTS - 1:
                 raise

@@ -11,6 +11,7 @@ from ..domain.complaint import ComplaintDraft, RegistrationChannel, check_draft
 from ..domain.deadlines import Policy
 from ..domain.errors import ForbiddenError, InvalidInputError, VersionConflictError
 from ..domain.messages import Message
+from ..domain.notifications import notices_for
 from ..domain.staff import OFFICE, StaffMember
 from .lookup import find_case
 from .repository import AccessEntry, CasePage, CaseQuery, CaseRepository
@@ -76,6 +77,7 @@ def register_complaint(
     access_code_secret: str,
     now: datetime,
     policy: Policy,
+    notify: bool = True,
 ) -> Receipt:
     """A complaint received by phone, letter, visit, e-mail or the suggestion box, registered by an
     officer. Every mistake (in the complaint, its channel and when it was received) is reported at once."""
@@ -99,6 +101,7 @@ def register_complaint(
         policy=policy,
         received_at=received_at,
         writer="staff",
+        notify=notify,
     )
 
 
@@ -111,12 +114,14 @@ def act_on_case(
     expected_version: int,
     now: datetime,
     policy: Policy,
+    notify: bool = True,
 ) -> StaffCaseView:
     """Apply one action to the version of the case the caller saw (a stale version changes nothing),
     and show the case as it now is.
 
     Everything that can fail happens before the one write: the history is read first, and the
-    change, its event and the access-log entry of the view that follows are written together, so a
+    change, its event, the messages it sends and the access-log entry of the view that follows are
+    written together, so a
     refused or failed request leaves nothing behind and a saved one cannot fail afterwards."""
     case = find_case(repository, typed_number)
     staff.ensure_may_work_on(case)
@@ -124,5 +129,6 @@ def act_on_case(
         raise VersionConflictError()
     changed, event = apply_staff_action(case, action, staff, now=now, policy=policy)
     history = repository.history(case.tracking_no)
-    repository.save(changed, event, _personal_data_access(staff, changed, now))
+    notices = notices_for(changed, event, policy=policy) if notify else []
+    repository.save(changed, event, _personal_data_access(staff, changed, now), notices)
     return StaffCaseView(changed, [*history, event], staff.sees_identity_of(changed))

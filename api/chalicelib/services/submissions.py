@@ -12,6 +12,7 @@ from ..domain.case import Actor, Case, open_case
 from ..domain.complaint import Channel, ComplaintDraft, Writer, check_draft
 from ..domain.deadlines import Policy
 from ..domain.errors import IdempotencyMismatchError, StorageUnavailableError
+from ..domain.notifications import notices_for
 from ..domain.tracking import derive_access_code, hash_access_code, new_access_code, new_tracking_no
 from .repository import CaseRepository, IdempotencyKeyTakenError, IdempotencyRecord, TrackingNumberTakenError
 
@@ -72,10 +73,13 @@ def submit_complaint(
     policy: Policy,
     received_at: datetime | None = None,
     writer: Writer = "complainant",
+    notify: bool = True,
 ) -> Receipt:
     """Check the complaint, give it a tracking number and an access code, and store it with its first
     event. With an Idempotency-Key, the same request again returns the same case. A complaint staff
-    register was received at ``received_at`` (checked by the caller); one filed online, now."""
+    register was received at ``received_at`` (checked by the caller); one filed online, now. With
+    ``notify``, the acknowledgement (for a registration, with the access code) goes to the outbox
+    in the same write."""
     complainant, details = check_draft(draft, today=policy.local_date(now), writer=writer)
     fingerprint = _fingerprint(draft, channel, received_at)
 
@@ -105,8 +109,9 @@ def submit_complaint(
         )
         if idempotency_key is not None:
             record = IdempotencyRecord(key_hash, fingerprint, tracking_no, now, now + IDEMPOTENCY_TTL)
+        notices = notices_for(case, event, policy=policy, access_code=access_code) if notify else []
         try:
-            repository.create(case, event, record)
+            repository.create(case, event, record, notices)
         except TrackingNumberTakenError:
             continue
         except IdempotencyKeyTakenError:

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from ..services.repository import AttemptCounter, CaseRepository
+from ..services.repository import AttemptCounter, CaseRepository, OutboxStore
 from ..settings import Settings
 
-__all__ = ["attempt_counter_for", "repository_for"]
+__all__ = ["attempt_counter_for", "outbox_for", "repository_for"]
 
 
 @lru_cache(maxsize=4)
@@ -36,3 +36,19 @@ def attempt_counter_for(settings: Settings) -> AttemptCounter:
 
     bind(settings)
     return DynamoAttemptCounter()
+
+
+@lru_cache(maxsize=4)
+def outbox_for(settings: Settings) -> OutboxStore:
+    """The outbox the repository of the same configuration writes messages to."""
+    if settings.storage == "memory":
+        from .memory import MemoryCaseRepository
+
+        repository = repository_for(settings)
+        assert isinstance(repository, MemoryCaseRepository)
+        return repository.outbox
+    from .outbox import DynamoOutbox
+    from .tables import bind
+
+    bind(settings)
+    return DynamoOutbox()

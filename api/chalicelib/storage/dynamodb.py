@@ -7,7 +7,7 @@ import functools
 import json
 import operator
 import secrets
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, TypeVar, cast
@@ -35,6 +35,7 @@ from ..domain.errors import InvalidInputError, StorageUnavailableError, VersionC
 from ..domain.lifecycle import Status
 from ..domain.messages import Message
 from ..domain.moments import EARLIEST, LATEST, to_utc
+from ..domain.notifications import Notice
 from ..domain.vocabulary import Lang
 from ..services.repository import (
     AccessEntry,
@@ -55,6 +56,7 @@ from .models import (
     connection,
     queue_key,
 )
+from .outbox_records import notice_record, record_is_new
 
 __all__ = ["DynamoAttemptCounter", "DynamoCaseRepository", "case_from_record", "case_to_record"]
 
@@ -413,7 +415,13 @@ class DynamoCaseRepository:
     def __init__(self, *, region: str, host: str | None) -> None:
         self._connection: Connection = connection(region=region, host=host)
 
-    def create(self, case: Case, event: Event, idempotency: IdempotencyRecord | None) -> None:
+    def create(
+        self,
+        case: Case,
+        event: Event,
+        idempotency: IdempotencyRecord | None,
+        notices: Sequence[Notice] = (),
+    ) -> None:
         try:
             with TransactWrite(
                 connection=self._connection, return_consumed_capacity=_NO_CAPACITY_REPORT
@@ -433,6 +441,8 @@ class DynamoCaseRepository:
                     )
                 transaction.save(case_to_record(case), condition=CaseRecord.tracking_no.does_not_exist())
                 transaction.save(_event_to_record(event), condition=EventRecord.tracking_no.does_not_exist())
+                for notice in notices:  # after the case: its conflicts are read by position above
+                    transaction.save(notice_record(notice), condition=record_is_new)
         except TransactWriteError as error:
             reasons = list(error.cancellation_reasons or [])
             offset = 0
@@ -470,7 +480,13 @@ class DynamoCaseRepository:
             lambda: [_event_from_record(r) for r in EventRecord.query(tracking_no, consistent_read=True)]
         )
 
-    def save(self, case: Case, event: Event, access: AccessEntry | None = None) -> None:
+    def save(
+        self,
+        case: Case,
+        event: Event,
+        access: AccessEntry | None = None,
+        notices: Sequence[Notice] = (),
+    ) -> None:
         try:
             with TransactWrite(
                 connection=self._connection, return_consumed_capacity=_NO_CAPACITY_REPORT
@@ -480,6 +496,8 @@ class DynamoCaseRepository:
                 transaction.save(_event_to_record(event), condition=EventRecord.tracking_no.does_not_exist())
                 if access is not None:
                     transaction.save(_access_to_record(access))
+                for notice in notices:
+                    transaction.save(notice_record(notice), condition=record_is_new)
         except TransactWriteError as error:
             if _conflicting_write(error):
                 raise VersionConflictError() from error

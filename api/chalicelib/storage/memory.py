@@ -4,33 +4,136 @@ It keeps the same guarantees as DynamoDB (all-or-nothing writes, unique numbers 
 from __future__ import annotations
 
 import threading
-from datetime import datetime
+from collections.abc import Callable, Sequence
+from dataclasses import replace
+from datetime import datetime, timedelta
 
 from ..domain.case import Case, Event
 from ..domain.errors import InvalidInputError, VersionConflictError
 from ..domain.messages import Message
+from ..domain.notifications import Notice
 from ..services.repository import (
     AccessEntry,
     CasePage,
     CaseQuery,
     IdempotencyKeyTakenError,
     IdempotencyRecord,
+    OutboxMessage,
     TrackingNumberTakenError,
 )
 
-__all__ = ["MemoryAttemptCounter", "MemoryCaseRepository"]
+__all__ = ["MemoryAttemptCounter", "MemoryCaseRepository", "MemoryOutbox"]
+
+
+class MemoryOutbox:
+    """The outbox in memory, with the DynamoDB outbox's conditions (storage/outbox.py)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._messages: dict[str, OutboxMessage] = {}
+        self._lease_until: dict[str, datetime] = {}
+
+    def write(self, notices: Sequence[Notice]) -> None:
+        """Part of a case repository's all-or-nothing write (its lock is held)."""
+        for notice in notices:
+            self._messages.setdefault(notice.id, _pending(notice))
+
+    def add(self, notices: list[Notice], *, now: datetime) -> list[Notice]:
+        with self._lock:
+            new = [n for n in notices if n.id not in self._messages]
+            self.write(new)
+            return new
+
+    def due(self, now: datetime, limit: int) -> list[OutboxMessage]:
+        with self._lock:
+            waiting = [m for m in self._messages.values() if m.state in ("pending", "sending")]
+        waiting.sort(key=lambda m: (m.next_attempt_at, m.notice.id))
+        return [m for m in waiting if m.next_attempt_at <= now][:limit]
+
+    def claim(self, message_id: str, *, token: str, now: datetime, lease: timedelta) -> OutboxMessage | None:
+        with self._lock:
+            message = self._messages.get(message_id)
+            if message is None:
+                return None
+            waiting = message.state == "pending" and message.next_attempt_at <= now
+            abandoned = message.state == "sending" and self._lease_until.get(message_id, now) < now
+            if not (waiting or abandoned):
+                return None
+            claimed = replace(message, state="sending", lease_token=token, attempts=message.attempts + 1)
+            self._messages[message_id] = claimed
+            self._lease_until[message_id] = now + lease
+            return claimed
+
+    def _holding(self, message_id: str, token: str, change: Callable[[OutboxMessage], OutboxMessage]) -> bool:
+        with self._lock:
+            message = self._messages.get(message_id)
+            if message is None or message.lease_token != token:
+                return False
+            self._messages[message_id] = replace(change(message), lease_token=None)
+            self._lease_until.pop(message_id, None)
+            return True
+
+    def mark_sent(
+        self, message_id: str, *, token: str, now: datetime, provider_id: str, expires_at: datetime
+    ) -> bool:
+        def sent(message: OutboxMessage) -> OutboxMessage:
+            params = {k: v for k, v in message.notice.params.items() if k != "access_code"}
+            notice = replace(message.notice, params=params)
+            return replace(
+                message, state="sent", sent_at=now, provider_id=provider_id, error=None, notice=notice
+            )
+
+        return self._holding(message_id, token, sent)
+
+    def retry_later(self, message_id: str, *, token: str, at: datetime, error: str) -> bool:
+        return self._holding(
+            message_id, token, lambda m: replace(m, state="pending", next_attempt_at=at, error=error)
+        )
+
+    def mark_failed(
+        self, message_id: str, *, token: str, now: datetime, error: str, expires_at: datetime
+    ) -> bool:
+        return self._holding(message_id, token, lambda m: replace(m, state="failed", error=error))
+
+    def resend(self, message_id: str, *, now: datetime) -> bool:
+        with self._lock:
+            message = self._messages.get(message_id)
+            if message is None or message.state != "failed":
+                return False
+            self._messages[message_id] = replace(message, state="pending", attempts=0, next_attempt_at=now)
+            return True
+
+    def for_case(self, tracking_no: str) -> list[OutboxMessage]:
+        with self._lock:
+            mine = [m for m in self._messages.values() if m.notice.tracking_no == tracking_no]
+        return sorted(mine, key=lambda m: (m.notice.created_at, m.notice.id))
+
+    def failed(self, limit: int) -> list[OutboxMessage]:
+        with self._lock:
+            return [m for m in self._messages.values() if m.state == "failed"][:limit]
+
+
+def _pending(notice: Notice) -> OutboxMessage:
+    return OutboxMessage(notice=notice, state="pending", attempts=0, next_attempt_at=notice.created_at)
 
 
 class MemoryCaseRepository:
-    def __init__(self) -> None:
+    def __init__(self, outbox: MemoryOutbox | None = None) -> None:
+        self.outbox = outbox or MemoryOutbox()
         self._lock = threading.Lock()
         self._cases: dict[str, Case] = {}
         self._events: dict[str, list[Event]] = {}
         self._idempotency: dict[str, IdempotencyRecord] = {}
         self._access: dict[str, list[AccessEntry]] = {}
 
-    def create(self, case: Case, event: Event, idempotency: IdempotencyRecord | None) -> None:
-        with self._lock:
+    def create(
+        self,
+        case: Case,
+        event: Event,
+        idempotency: IdempotencyRecord | None,
+        notices: Sequence[Notice] = (),
+    ) -> None:
+        with self._lock, self.outbox._lock:
             if idempotency is not None:
                 held = self._idempotency.get(idempotency.key_hash)
                 if held is not None and held.is_live(idempotency.created_at):
@@ -41,6 +144,7 @@ class MemoryCaseRepository:
             self._events[case.tracking_no] = [event]
             if idempotency is not None:
                 self._idempotency[idempotency.key_hash] = idempotency
+            self.outbox.write(notices)
 
     def get(self, tracking_no: str) -> Case | None:
         with self._lock:
@@ -54,8 +158,14 @@ class MemoryCaseRepository:
         with self._lock:
             return list(self._events.get(tracking_no, []))
 
-    def save(self, case: Case, event: Event, access: AccessEntry | None = None) -> None:
-        with self._lock:
+    def save(
+        self,
+        case: Case,
+        event: Event,
+        access: AccessEntry | None = None,
+        notices: Sequence[Notice] = (),
+    ) -> None:
+        with self._lock, self.outbox._lock:
             stored = self._cases.get(case.tracking_no)
             if stored is None or stored.version != case.version - 1:
                 raise VersionConflictError()
@@ -63,6 +173,7 @@ class MemoryCaseRepository:
             self._events[case.tracking_no].append(event)
             if access is not None:
                 self._access.setdefault(access.tracking_no, []).append(access)
+            self.outbox.write(notices)
 
     def list_cases(self, query: CaseQuery) -> CasePage:
         """The same selection and order as the DynamoDB indexes give; the cursor is an offset."""

@@ -40,6 +40,7 @@ __all__ = [
     "ComplainantMap",
     "EventRecord",
     "IdempotencyRecordModel",
+    "bind_model",
     "bind_models",
     "connection",
     "queue_key",
@@ -317,8 +318,7 @@ def bind_models(
     region: str,
     host: str | None,
 ) -> None:
-    """Point the models at their tables. PynamoDB caches one connection per model, built from
-    ``Meta`` at first use: binding drops that cache so the next call uses the new settings."""
+    """Point the models at their tables."""
     for model, table in (
         (CaseRecord, cases_table),
         (EventRecord, events_table),
@@ -326,10 +326,16 @@ def bind_models(
         (AccessLogRecord, access_log_table),
         (AttemptRecord, attempts_table),
     ):
-        model.Meta.table_name = table
-        model.Meta.region = region
-        model.Meta.host = host
-        model._connection = None
+        bind_model(model, table, region=region, host=host)
+
+
+def bind_model(model: type[Model], table: str, *, region: str, host: str | None) -> None:
+    """Point one model at its table. PynamoDB caches one connection per model, built from ``Meta``
+    at first use: binding drops that cache so the next call uses the new settings."""
+    model.Meta.table_name = table
+    model.Meta.region = region
+    model.Meta.host = host
+    model._connection = None
 
 
 def queue_key(queue_at: datetime, tracking_no: str) -> str:

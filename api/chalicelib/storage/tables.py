@@ -22,12 +22,14 @@ from .models import (
     CaseRecord,
     EventRecord,
     IdempotencyRecordModel,
+    bind_model,
     bind_models,
 )
+from .outbox_records import OutboxRecord
 
 __all__ = ["bind", "ensure_tables", "main"]
 
-_MODELS = (CaseRecord, EventRecord, IdempotencyRecordModel, AccessLogRecord, AttemptRecord)
+_MODELS = (CaseRecord, EventRecord, IdempotencyRecordModel, AccessLogRecord, AttemptRecord, OutboxRecord)
 _WAIT_SECONDS = 120
 
 
@@ -40,6 +42,9 @@ def bind(settings: Settings) -> None:
         attempts_table=settings.attempts_table,
         region=settings.region,
         host=settings.dynamodb_endpoint_url,
+    )
+    bind_model(
+        OutboxRecord, settings.outbox_table, region=settings.region, host=settings.dynamodb_endpoint_url
     )
 
 

@@ -120,6 +120,7 @@ def register() -> Response:
         access_code_secret=settings.access_code_secret,
         now=_now(),
         policy=default_policy(),
+        notify=settings.messages_enabled,
     )
     replayed = {"Idempotent-Replayed": "true"} if receipt.replayed else {}
     return json_response(receipt_view(receipt, default_policy()), 201, replayed)
@@ -161,6 +162,7 @@ def act(tracking_no: str) -> Response:
         expected_version=expected_version,
         now=now,
         policy=default_policy(),
+        notify=settings.messages_enabled,
     )
     return json_response(staff_case_view(view, staff, now))
 

@@ -99,6 +99,7 @@ def submit() -> Response:
         access_code_secret=settings.access_code_secret,
         now=datetime.now(UTC),
         policy=default_policy(),
+        notify=settings.messages_enabled,
     )
     replayed = {"Idempotent-Replayed": "true"} if receipt.replayed else {}
     if kind == "form":
@@ -162,6 +163,7 @@ def _complainant_action(tracking_no: str, kind: str) -> Response:
         client=_client(),
         now=now,
         policy=default_policy(),
+        notify=settings.messages_enabled,
     )
     return json_response(complainant_view(view, now, default_policy()))
 

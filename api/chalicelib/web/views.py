@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from functools import cache
 from typing import Any, TypedDict
 
+from ..domain import moments
 from ..domain.actions import STAFF_ACTIONS, allowed_staff_actions, withheld_staff_actions
 from ..domain.case import Case, CaseSummary, Event
 from ..domain.complainant_actions import allowed_complainant_actions
@@ -41,10 +42,7 @@ def iso(moment: datetime) -> str:
 
 
 def format_local(moment: datetime, lang: Lang, policy: Policy) -> str:
-    local = moment.astimezone(policy.zone)
-    if lang == "zh":
-        return f"{local.year}年{local.month}月{local.day}日 {local:%H:%M}（北京时间）"
-    return f"{local.day} {local:%B %Y}, {local:%H:%M} (Beijing time)"
+    return moments.format_local(moment, lang, policy.zone)
 
 
 def _sentences(lang: Lang, *parts: str) -> str:

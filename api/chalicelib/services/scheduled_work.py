@@ -1,0 +1,114 @@
+"""What the scheduled jobs do, against the repositories: chase the open clocks, close finished
+cases, remind complainants to rate, send the supervisors' digest. The rules are the domain's
+(domain/chasing.py); this reads the queue indexes page by page (never a Scan), bounded per run.
+
+Every job is idempotent: messages have identities (domain/notifications.py ``notice_id``) and the
+outbox writes each once, a case is closed only from a status it may close from and only if its
+version has not moved meanwhile; a second run at the same moment, or two at once, change nothing
+more.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+
+from ..domain.actions import Close, apply_system_action
+from ..domain.case import CaseSummary
+from ..domain.chasing import chase_notices, closes_by_itself, digest_notice, rate_reminder
+from ..domain.deadlines import Policy
+from ..domain.errors import DomainError, VersionConflictError
+from ..domain.lifecycle import Status
+from ..domain.notifications import notices_for
+from .repository import CaseQuery, CaseRepository, OutboxStore
+
+__all__ = ["WorkCounts", "auto_close", "chase_deadlines", "daily_digest", "remind_to_rate"]
+
+_PAGE = 100
+# Pages one run reads at most; what is left is for the next run (``more``).
+_MAX_PAGES = 50
+
+
+@dataclass(slots=True)
+class WorkCounts:
+    counts: dict[str, int] = field(default_factory=dict)
+    more: bool = False
+
+    def add(self, name: str, amount: int = 1) -> None:
+        self.counts[name] = self.counts.get(name, 0) + amount
+
+
+def _pages(repository: CaseRepository, query: CaseQuery, counts: WorkCounts) -> Iterator[CaseSummary]:
+    cursor: str | None = None
+    for _ in range(_MAX_PAGES):
+        page = repository.list_cases(replace(query, cursor=cursor, limit=_PAGE))
+        yield from page.cases
+        cursor = page.cursor
+        if cursor is None:
+            return
+    counts.more = True
+
+
+def chase_deadlines(
+    repository: CaseRepository, outbox: OutboxStore, *, now: datetime, policy: Policy
+) -> WorkCounts:
+    """Reminders before clocks run out and escalations after, for every open case whose earliest
+    clock falls before the longest reminder lead (the open queue is earliest due first)."""
+    counts = WorkCounts()
+    horizon = now + max(policy.chasing.remind_before.values())
+    for summary in _pages(repository, CaseQuery(now=now), counts):
+        if summary.next_due_at is None or summary.next_due_at > horizon:
+            break
+        case = repository.get(summary.tracking_no)
+        if case is None:
+            continue
+        written = outbox.add(chase_notices(case, now, policy), now=now)
+        counts.add("cases")
+        for notice in written:
+            counts.add(notice.template)
+    return counts
+
+
+def auto_close(repository: CaseRepository, *, now: datetime, policy: Policy) -> WorkCounts:
+    """Close responded and rejected cases whose window to ask for a review has passed, each with a
+    public event and the closing message."""
+    counts = WorkCounts()
+    for status in (Status.RESPONDED, Status.REJECTED):
+        for summary in _pages(repository, CaseQuery(now=now, status=status), counts):
+            case = repository.get(summary.tracking_no)
+            if case is None or not closes_by_itself(case, now, policy):
+                continue
+            try:
+                changed, event = apply_system_action(case, Close(), now=now, policy=policy)
+                repository.save(changed, event, notices=notices_for(changed, event, policy=policy))
+            except (VersionConflictError, DomainError):
+                counts.add("left_for_next_run")  # someone acted meanwhile
+                continue
+            counts.add("closed")
+    return counts
+
+
+def remind_to_rate(
+    repository: CaseRepository, outbox: OutboxStore, *, now: datetime, policy: Policy
+) -> WorkCounts:
+    counts = WorkCounts()
+    for summary in _pages(repository, CaseQuery(now=now, status=Status.RESPONDED), counts):
+        case = repository.get(summary.tracking_no)
+        reminder = rate_reminder(case, now, policy) if case is not None else None
+        if reminder is not None and outbox.add([reminder], now=now):
+            counts.add("reminded")
+    return counts
+
+
+def daily_digest(
+    repository: CaseRepository, outbox: OutboxStore, *, now: datetime, policy: Policy
+) -> WorkCounts:
+    counts = WorkCounts()
+    open_cases = list(_pages(repository, CaseQuery(now=now), counts))
+    notice = digest_notice(open_cases, failed_messages=len(outbox.failed(1000)), now=now, policy=policy)
+    if notice is None:
+        counts.add("not_a_working_day")
+    elif outbox.add([notice], now=now):
+        counts.add("sent")
+    return counts
