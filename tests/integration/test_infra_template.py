@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 from pynamodb.models import Model
 
+from chalicelib.jobs.registry import JOBS
 from chalicelib.storage.models import (
     AccessLogRecord,
     AttemptRecord,
@@ -22,6 +23,7 @@ from chalicelib.storage.models import (
     EventRecord,
     IdempotencyRecordModel,
 )
+from chalicelib.storage.outbox_records import OutboxRecord
 
 ROOT = Path(__file__).resolve().parents[2]
 TEMPLATE = json.loads((ROOT / "infra" / "resources.json").read_text(encoding="utf-8"))
@@ -31,12 +33,19 @@ TABLES: dict[str, type[Model]] = {
     "IdempotencyTable": IdempotencyRecordModel,
     "AccessLogTable": AccessLogRecord,
     "AttemptsTable": AttemptRecord,
+    "OutboxTable": OutboxRecord,
 }
 ENV_FOR_TABLE = {
     "CasesTable": "CASES_TABLE",
     "EventsTable": "EVENTS_TABLE",
     "IdempotencyTable": "IDEMPOTENCY_TABLE",
+    "AccessLogTable": "ACCESS_LOG_TABLE",
+    "AttemptsTable": "ATTEMPTS_TABLE",
+    "OutboxTable": "OUTBOX_TABLE",
 }
+# One environment for every function (SAM merges Globals into each): the API, the staff
+# authorizer (it needs the issuer) and every scheduled job.
+ENVIRONMENT = TEMPLATE["Globals"]["Function"]["Environment"]["Variables"]
 
 
 def _keys(schema: Iterable[Mapping[str, object]]) -> dict[str, str]:
@@ -89,18 +98,32 @@ def test_each_table_is_on_demand_recoverable_and_protected(resource: str) -> Non
     assert table["DeletionPolicy"] == table["UpdateReplacePolicy"] == "Retain"
 
 
-def test_the_function_is_told_every_table_and_may_use_only_those() -> None:
-    variables = TEMPLATE["Resources"]["APIHandler"]["Properties"]["Environment"]["Variables"]
+def _statements(role: str) -> list[dict[str, Any]]:
+    statements: list[dict[str, Any]] = TEMPLATE["Resources"][role]["Properties"]["Policies"][0][
+        "PolicyDocument"
+    ]["Statement"]
+    return statements
+
+
+def test_every_function_is_told_every_table_and_the_api_may_use_only_those() -> None:
     for resource, variable in ENV_FOR_TABLE.items():
-        assert variables[variable] == {"Ref": resource}
-    statements = TEMPLATE["Resources"]["ApiHandlerRole"]["Properties"]["Policies"][0]["PolicyDocument"][
-        "Statement"
+        assert ENVIRONMENT[variable] == {"Ref": resource}
+    dynamodb = [
+        s for s in _statements("ApiHandlerRole") if any(a.startswith("dynamodb:") for a in s["Action"])
     ]
-    dynamodb = [s for s in statements if any(a.startswith("dynamodb:") for a in s["Action"])]
     resources = json.dumps([s["Resource"] for s in dynamodb])
     assert all(f'"{name}"' in resources for name in TABLES)
     assert "*" not in {r for s in dynamodb for r in s["Resource"] if isinstance(r, str)}
     assert not any("Scan" in a or a == "dynamodb:*" for s in dynamodb for a in s["Action"])
+
+
+def test_the_scheduled_jobs_may_send_messages_and_never_scan() -> None:
+    statements = _statements("ScheduledJobsRole")
+    actions = {action for statement in statements for action in statement["Action"]}
+    assert {"ses:SendEmail", "sns:Publish", "dynamodb:Query", "dynamodb:UpdateItem"} <= actions
+    assert not any("Scan" in a or a.endswith(":*") for a in actions)
+    publish = next(s for s in statements if "sns:Publish" in s["Action"])
+    assert publish["NotResource"] == "arn:*:sns:*:*:*"  # text messages to numbers, no topic
 
 
 def test_the_chalice_config_refuses_generated_policies() -> None:
@@ -133,6 +156,19 @@ def test_chalice_package_merges_the_template_and_ships_the_data_files(tmp_path: 
     resources = merged["Resources"]
     assert {"APIHandler", "RestAPI", *TABLES} <= set(resources)
     assert resources["APIHandler"]["Properties"]["Environment"]["Variables"]["STAGE"] == "prod"
+    assert merged["Globals"]["Function"]["Environment"]["Variables"] == ENVIRONMENT
+    # Every scheduled job is a function on its schedule, under the jobs' role.
+    scheduled = {
+        name: resource["Properties"]
+        for name, resource in resources.items()
+        if resource["Type"] == "AWS::Serverless::Function" and resource["Properties"].get("Events")
+    }
+    expected = {"".join(part.title() for part in job.name.split("_")): job for job in JOBS}
+    assert set(scheduled) == set(expected)
+    for name, properties in scheduled.items():
+        [event] = properties["Events"].values()
+        assert event["Properties"]["Schedule"] == expected[name].schedule.expression()
+        assert properties["Role"] == {"Fn::GetAtt": ["ScheduledJobsRole", "Arn"]}
     assert resources["RestAPI"]["Properties"]["EndpointConfiguration"] == "REGIONAL"
     with zipfile.ZipFile(out / "deployment.zip") as bundle:
         names = set(bundle.namelist())
@@ -170,7 +206,7 @@ def test_the_queue_indexes_hold_no_personal_data() -> None:
 
 def test_staff_tokens_come_from_the_stacks_own_cognito_user_pool() -> None:
     resources = TEMPLATE["Resources"]
-    variables = resources["APIHandler"]["Properties"]["Environment"]["Variables"]
+    variables = ENVIRONMENT
     assert "${StaffUserPool}" in variables["STAFF_ISSUER"]["Fn::Sub"]
     assert variables["STAFF_AUDIENCE"] == {"Ref": "StaffConsoleClient"}
     assert variables["STAFF_JWKS_URL"]["Fn::Sub"].endswith("/.well-known/jwks.json")

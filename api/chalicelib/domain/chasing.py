@@ -32,6 +32,7 @@ __all__ = [
     "digest_notice",
     "escalation_level",
     "rate_reminder",
+    "second_escalation_cutoff",
 ]
 
 # Who must act before each clock runs out.
@@ -44,6 +45,17 @@ CLOCK_OWNERS: dict[str, RecipientRole] = {
     "respond": "department",
     "review": "supervisors",
 }
+
+
+def second_escalation_cutoff(now: datetime, policy: Policy) -> datetime:
+    """The latest moment a clock can have been due and be escalated a second time by ``now``: the
+    end of the last day ``escalate_again_after`` from which has passed (a queue filter)."""
+    day = policy.local_date(now)
+    for _ in range(366):
+        if policy.after(policy.chasing.escalate_again_after, policy.end_of_day(day)).at < now:
+            return policy.end_of_day(day)
+        day -= timedelta(days=1)
+    return policy.end_of_day(day)
 
 
 def escalation_level(due_at: datetime, now: datetime, policy: Policy) -> int:

@@ -105,6 +105,10 @@ _TEMPLATES: dict[str, tuple[str, str]] = {
         "The complainant left no contact details: there is nobody to call back.",
     ),
     "not_confidential": ("该投诉不是保密投诉。", "This complaint is not confidential."),
+    "message_not_failed": (
+        "只能重新发送未能送达的消息。",
+        "Only a message that could not be delivered can be sent again.",
+    ),
     "review_window_closed": (
         "申请复查的期限已过（答复后 {days} 天内）。",
         "The time to ask for a review has passed ({days} days after the decision).",

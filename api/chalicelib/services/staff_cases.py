@@ -7,6 +7,7 @@ from datetime import datetime
 
 from ..domain.actions import StaffAction, apply_staff_action
 from ..domain.case import Case, Event, check_arrival
+from ..domain.chasing import second_escalation_cutoff
 from ..domain.complaint import ComplaintDraft, RegistrationChannel, check_draft
 from ..domain.deadlines import Policy
 from ..domain.errors import ForbiddenError, InvalidInputError, VersionConflictError
@@ -14,10 +15,13 @@ from ..domain.messages import Message
 from ..domain.notifications import notices_for
 from ..domain.staff import OFFICE, StaffMember
 from .lookup import find_case
-from .repository import AccessEntry, CasePage, CaseQuery, CaseRepository
+from .repository import AccessEntry, CasePage, CaseQuery, CaseRepository, OutboxStore
 from .submissions import Receipt, submit_complaint
 
-__all__ = ["StaffCaseView", "act_on_case", "list_queue", "register_complaint", "view_case"]
+__all__ = ["QueuePage", "StaffCaseView", "act_on_case", "list_queue", "register_complaint", "view_case"]
+
+# Failed messages are few (staff resend or give up on them); more than this is a fault to look at.
+_FAILED_LOOKUP = 500
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,15 +32,39 @@ class StaffCaseView:
     identity_visible: bool
 
 
-def list_queue(repository: CaseRepository, staff: StaffMember, query: CaseQuery) -> CasePage:
-    """A page of the queue. Handlers see their own department's cases only, whatever they ask."""
+@dataclass(frozen=True, slots=True)
+class QueuePage:
+    page: CasePage
+    # The cases of this page with a message that could not be delivered (flagged in the queue).
+    delivery_failed: frozenset[str]
+
+
+def list_queue(
+    repository: CaseRepository,
+    outbox: OutboxStore,
+    staff: StaffMember,
+    query: CaseQuery,
+    *,
+    escalated: bool = False,
+    policy: Policy,
+) -> QueuePage:
+    """A page of the queue. Handlers see their own department's cases only, whatever they ask.
+    ``escalated``: only cases whose clock has been escalated a second time (still open that long
+    after it ran out), which is the overdue queue as of the second escalation's cutoff."""
     if not staff.sees_every_department:
         if "handler" not in staff.roles or staff.department is None:
             raise ForbiddenError(Message("forbidden_role"))
         if query.department not in (None, staff.department):
             raise ForbiddenError(Message("forbidden_department"))
         query = replace(query, department=staff.department)
-    return repository.list_cases(query)
+    if escalated:
+        query = replace(query, now=second_escalation_cutoff(query.now, policy), overdue=True)
+    page = repository.list_cases(query)
+    shown = {case.tracking_no for case in page.cases}
+    failed = frozenset(
+        m.notice.tracking_no for m in outbox.failed(_FAILED_LOOKUP) if m.notice.tracking_no in shown
+    )
+    return QueuePage(page, failed)
 
 
 def view_case(

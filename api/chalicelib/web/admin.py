@@ -16,13 +16,13 @@ from ..domain.staff import ALL_STAFF, OFFICE, SUPERVISORS, Role, StaffMember
 from ..services.repository import CaseQuery
 from ..services.staff_cases import act_on_case, list_queue, register_complaint, view_case
 from ..settings import get_settings
-from ..storage import repository_for
+from ..storage import outbox_for, repository_for
 from .auth import authorizer_context, staff_from_context, verify_staff_token
 from .cors import preflight_response
 from .requests import body_kind, idempotency_key, limited_body
 from .responses import json_response
 from .routing import ANY_CONTENT_TYPE, endpoint
-from .views import case_summary_view, receipt_view, staff_case_view
+from .views import case_messages_view, queue_item_view, receipt_view, staff_case_view
 
 __all__ = ["admin_routes", "allowed_roles"]
 
@@ -97,8 +97,20 @@ def list_complaints() -> Response:
         month=params.month,
         cursor=params.cursor,
     )
-    page = list_queue(repository_for(get_settings()), _staff(), query)
-    return json_response({"items": [case_summary_view(c, now) for c in page.cases], "cursor": page.cursor})
+    settings, policy = get_settings(), default_policy()
+    queue = list_queue(
+        repository_for(settings),
+        outbox_for(settings),
+        _staff(),
+        query,
+        escalated=bool(params.escalated),
+        policy=policy,
+    )
+    items = [
+        queue_item_view(c, now, policy, delivery_failed=c.tracking_no in queue.delivery_failed)
+        for c in queue.page.cases
+    ]
+    return json_response({"items": items, "cursor": queue.page.cursor})
 
 
 @admin_routes.route("/admin/complaints", methods=["POST"], authorizer=staff_authorizer, content_types=["*/*"])
@@ -136,7 +148,7 @@ def register() -> Response:
 def case_detail(tracking_no: str) -> Response:
     staff, now = _staff(), _now()
     view = view_case(repository_for(get_settings()), staff, unquote(tracking_no), now=now)
-    return json_response(staff_case_view(view, staff, now))
+    return json_response(staff_case_view(view, staff, now, default_policy()))
 
 
 @admin_routes.route(
@@ -164,7 +176,7 @@ def act(tracking_no: str) -> Response:
         policy=default_policy(),
         notify=settings.messages_enabled,
     )
-    return json_response(staff_case_view(view, staff, now))
+    return json_response(staff_case_view(view, staff, now, default_policy()))
 
 
 @admin_routes.route(
@@ -196,6 +208,45 @@ def access_log(tracking_no: str) -> Response:
     )
 
 
+@admin_routes.route(
+    "/admin/complaints/{tracking_no}/messages",
+    methods=["GET"],
+    content_types=ANY_CONTENT_TYPE,
+    authorizer=staff_authorizer,
+)
+@_for(ALL_STAFF)
+def messages(tracking_no: str) -> Response:
+    from ..services.case_messages import case_messages
+
+    settings = get_settings()
+    view = case_messages(
+        repository_for(settings), outbox_for(settings), _staff(), unquote(tracking_no), now=_now()
+    )
+    return json_response(case_messages_view(view))
+
+
+@admin_routes.route(
+    "/admin/complaints/{tracking_no}/messages/{message_id}/resend",
+    methods=["POST"],
+    content_types=ANY_CONTENT_TYPE,
+    authorizer=staff_authorizer,
+)
+@_for(OFFICE)
+def resend(tracking_no: str, message_id: str) -> Response:
+    from ..services.case_messages import resend_message
+
+    settings = get_settings()
+    view = resend_message(
+        repository_for(settings),
+        outbox_for(settings),
+        _staff(),
+        unquote(tracking_no),
+        unquote(message_id),
+        now=_now(),
+    )
+    return json_response(case_messages_view(view))
+
+
 @admin_routes.route("/admin/complaints", methods=["OPTIONS"], content_types=ANY_CONTENT_TYPE)
 @admin_routes.route("/admin/complaints/{tracking_no}", methods=["OPTIONS"], content_types=ANY_CONTENT_TYPE)
 @admin_routes.route(
@@ -204,6 +255,14 @@ def access_log(tracking_no: str) -> Response:
 @admin_routes.route(
     "/admin/complaints/{tracking_no}/access-log", methods=["OPTIONS"], content_types=ANY_CONTENT_TYPE
 )
-def admin_preflight(tracking_no: str | None = None) -> Response:
+@admin_routes.route(
+    "/admin/complaints/{tracking_no}/messages", methods=["OPTIONS"], content_types=ANY_CONTENT_TYPE
+)
+@admin_routes.route(
+    "/admin/complaints/{tracking_no}/messages/{message_id}/resend",
+    methods=["OPTIONS"],
+    content_types=ANY_CONTENT_TYPE,
+)
+def admin_preflight(tracking_no: str | None = None, message_id: str | None = None) -> Response:
     # A browser's preflight carries no credentials: it must not meet the authorizer.
     return preflight_response()

@@ -304,6 +304,8 @@ class QueueParameters(_Body):
     category: Text = None
     priority: Priority | None = None
     overdue: bool | None = None
+    # Only cases escalated a second time (their clock still open that long after it ran out).
+    escalated: bool | None = None
     month: Annotated[str, StringConstraints(pattern=r"^\d{4}-(0[1-9]|1[0-2])$")] | None = None
     limit: Annotated[int, Field(ge=1, le=100)] = 50
     cursor: Annotated[str, StringConstraints(max_length=2000)] | None = None

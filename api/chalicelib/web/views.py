@@ -11,6 +11,7 @@ from typing import Any, TypedDict
 from ..domain import moments
 from ..domain.actions import STAFF_ACTIONS, allowed_staff_actions, withheld_staff_actions
 from ..domain.case import Case, CaseSummary, Event
+from ..domain.chasing import escalation_level
 from ..domain.complainant_actions import allowed_complainant_actions
 from ..domain.complaint import CHANNELS, COMPLAINANT_TYPES, REGISTRATION_CHANNELS
 from ..domain.deadlines import Policy
@@ -19,17 +20,20 @@ from ..domain.messages import Message, render
 from ..domain.staff import StaffMember
 from ..domain.tracking import format_code
 from ..domain.vocabulary import LANGUAGES, Lang, categories, departments, label, rejection_reasons, terms
+from ..services.case_messages import CaseMessages
 from ..services.self_service import ComplainantView
 from ..services.staff_cases import StaffCaseView
 from ..services.submissions import Receipt
 
 __all__ = [
+    "case_messages_view",
     "case_summary_view",
     "complainant_view",
     "format_local",
     "iso",
     "meta_view",
     "public_status_view",
+    "queue_item_view",
     "receipt_view",
     "staff_case_view",
 ]
@@ -223,7 +227,7 @@ def _category(code: str) -> dict[str, Any]:
     return {"code": code, "label": categories()[code].label.as_dict()}
 
 
-def case_summary_view(case: CaseSummary, now: datetime) -> dict[str, Any]:
+def case_summary_view(case: CaseSummary, now: datetime, policy: Policy) -> dict[str, Any]:
     """One line of the staff queue: no complainant identity, so listing logs no personal-data view."""
     return {
         "tracking_no": format_code(case.tracking_no),
@@ -249,7 +253,15 @@ def case_summary_view(case: CaseSummary, now: datetime) -> dict[str, Any]:
             else None
         ),
         "overdue": case.is_overdue(now),
+        # 0 in time, 1 once the next clock has run out (escalated), 2 once escalated a second time.
+        "escalation_level": escalation_level(case.next_due_at, now, policy) if case.next_due_at else 0,
     }
+
+
+def queue_item_view(
+    case: CaseSummary, now: datetime, policy: Policy, *, delivery_failed: bool
+) -> dict[str, Any]:
+    return {**case_summary_view(case, now, policy), "delivery_failed": delivery_failed}
 
 
 def _complainant_view(case: Case, visible: bool) -> dict[str, Any]:
@@ -282,11 +294,11 @@ def _event_view(event: Event) -> dict[str, Any]:
     }
 
 
-def staff_case_view(view: StaffCaseView, staff: StaffMember, now: datetime) -> dict[str, Any]:
+def staff_case_view(view: StaffCaseView, staff: StaffMember, now: datetime, policy: Policy) -> dict[str, Any]:
     case = view.case
     d = case.details
     return {
-        **case_summary_view(case.summary, now),
+        **case_summary_view(case.summary, now, policy),
         "identity_visible": view.identity_visible,
         "complainant": _complainant_view(case, view.identity_visible),
         "details": {
@@ -369,3 +381,47 @@ def complainant_view(view: ComplainantView, now: datetime, policy: Policy) -> di
         "rating": _coded("satisfaction", case.complainant_rating),
         "review_count": case.review_count,
     }
+
+
+# --- What was sent about a case ----------------------------------------------------------------
+
+
+def _masked(address: str) -> str:
+    """Enough of an address to recognise it, not to use it: li***@example.cn, +86 138****8000."""
+    if "@" in address:
+        local, _, domain = address.partition("@")
+        return f"{local[:2]}***@{domain}"
+    return f"{address[:-8]}****{address[-4:]}" if len(address) > 8 else "****"
+
+
+def case_messages_view(view: CaseMessages) -> dict[str, Any]:
+    """A case's messages: the complainant's address masked, and hidden altogether from whoever may not
+    see who complained (a confidential complaint); staff mailboxes as they are."""
+    items = []
+    for message in view.messages:
+        notice = message.notice
+        if notice.role == "complainant":
+            recipient = _masked(notice.address) if view.identity_visible else None
+        else:
+            recipient = notice.address
+        items.append(
+            {
+                "id": notice.id,
+                "template": notice.template,
+                "template_label": label("message", notice.template).as_dict(),
+                "role": notice.role,
+                "role_label": label("recipient", notice.role).as_dict(),
+                "channel": notice.channel,
+                "recipient": recipient,
+                "lang": notice.lang,
+                "created_at": iso(notice.created_at),
+                "state": message.state,
+                "state_label": label("message_state", message.state).as_dict(),
+                "attempts": message.attempts,
+                "next_attempt_at": iso(message.next_attempt_at) if message.state == "pending" else None,
+                "sent_at": iso(message.sent_at) if message.sent_at else None,
+                "error": message.error,
+                "resendable": message.state == "failed",
+            }
+        )
+    return {"tracking_no": format_code(view.case.tracking_no), "items": items}
