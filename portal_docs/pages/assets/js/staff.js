@@ -64,7 +64,8 @@
     caseCounter: 0,
     current: null,
     busy: false,
-    registerKey: P.uuid()
+    registerKey: P.uuid(),
+    messagesCounter: 0
   };
 
   // ------------------------------------------------------------------ small helpers
@@ -353,6 +354,7 @@
     }).join(P.lang === "zh" ? "、" : ", "));
     setText("sc-who-department", who.department ? "· " + metaLabel("departments", who.department) : "");
     $("sc-nav-register").hidden = !mayRegister();
+    $("sc-filter-escalated-group").hidden = !has("supervisor");
 
     var filter = $("sc-filter-department");
     var locked = $("sc-department-locked");
@@ -616,6 +618,10 @@
         values[name] = value;
       }
     });
+    var escalated = filters.elements.namedItem("escalated");
+    if (escalated && escalated.checked && has("supervisor")) {
+      values.escalated = "true";
+    }
     if (onlyHandler() && state.who.department) {
       values.department = state.who.department;
     }
@@ -655,6 +661,13 @@
     }
     if (item.overdue) {
       due.appendChild(el("span", { className: "pf-tag pf-tag--red sc-tag--overdue", text: t("staff.overdue") }));
+    }
+    if (item.escalation_level >= 2) {
+      due.appendChild(el("span", { className: "pf-tag pf-tag--red sc-tag--escalated", text: t("staff.escalated_twice") }));
+    }
+    if (item.delivery_failed) {
+      subject.appendChild(document.createTextNode(" "));
+      subject.appendChild(el("span", { className: "pf-tag sc-tag--undelivered", text: t("staff.delivery_failed") }));
     }
     var row = el("tr", { className: item.overdue ? "sc-row--overdue" : "", attrs: { "data-tracking-no": number } }, [
       el("th", { attrs: { scope: "row" } }, [link]),
@@ -982,6 +995,82 @@
     });
   }
 
+  // ------------------------------------------------------------------ messages sent about the case
+
+  var messagesTable = $("sc-messages");
+  var messagesStatus = $("sc-messages-status");
+
+  function renderMessages(body) {
+    var tbody = messagesTable.querySelector("tbody");
+    P.clear(tbody);
+    var items = Array.isArray(body.items) ? body.items : [];
+    items.forEach(function (message) {
+      var what = el("td", {}, [
+        el("span", { className: "sc-cell__main", text: P.pick(message.template_label) || message.template }),
+        el("span", { className: "sc-cell__sub", text: formatCompact(message.sent_at || message.created_at) })
+      ]);
+      var recipient = message.recipient === null ? t("staff.messages.hidden_recipient") : String(message.recipient || "");
+      var to = el("td", {}, [
+        el("span", { className: "sc-cell__main", text: P.pick(message.role_label) || message.role }),
+        el("span", { className: "sc-cell__sub", text: recipient })
+      ]);
+      var stateCell = el("td", {}, [
+        el("span", { className: message.state === "failed" ? "pf-tag pf-tag--red" : "pf-tag", text: P.pick(message.state_label) || message.state })
+      ]);
+      if (message.attempts > 1) {
+        stateCell.appendChild(el("span", { className: "sc-cell__sub", text: t("staff.messages.attempts", { count: message.attempts }) }));
+      }
+      if (message.resendable && mayRegister()) {
+        var button = el("button", { className: "pf-button pf-button--secondary", text: t("staff.messages.resend"), attrs: { type: "button" } });
+        button.addEventListener("click", function () {
+          resendMessage(body.tracking_no, message.id, button);
+        });
+        stateCell.appendChild(button);
+      }
+      tbody.appendChild(el("tr", {}, [what, to, stateCell]));
+    });
+    messagesTable.hidden = !items.length;
+    messagesStatus.textContent = items.length ? "" : t("staff.messages.none");
+  }
+
+  function loadMessages(number) {
+    var mine = ++state.messagesCounter;
+    messagesStatus.textContent = t("staff.messages.loading");
+    api("GET", "/admin/complaints/" + encodeURIComponent(number) + "/messages").then(function (response) {
+      if (mine !== state.messagesCounter) {
+        return;
+      }
+      if (response.status === 200 && response.body) {
+        renderMessages(response.body);
+      } else {
+        messagesTable.hidden = true;
+        messagesStatus.textContent = t("staff.messages.failed_load");
+      }
+    }).catch(function (error) {
+      if (error !== HANDLED && mine === state.messagesCounter) {
+        messagesStatus.textContent = t("staff.messages.failed_load");
+      }
+    });
+  }
+
+  function resendMessage(number, id, button) {
+    button.disabled = true;
+    api("POST", "/admin/complaints/" + encodeURIComponent(number) + "/messages/" + encodeURIComponent(id) + "/resend").then(function (response) {
+      if (response.status === 200 && response.body) {
+        renderMessages(response.body);
+        messagesStatus.textContent = t("staff.messages.resent");
+      } else {
+        button.disabled = false;
+        messagesStatus.textContent = errorMessage(response);
+      }
+    }).catch(function (error) {
+      button.disabled = false;
+      if (error !== HANDLED) {
+        messagesStatus.textContent = t("staff.error.network");
+      }
+    });
+  }
+
   function resetForm(form) {
     form.reset();
     form.removeAttribute("data-dirty");
@@ -1041,6 +1130,7 @@
     setText("sc-case-title", t("status.result_title", { no: number }));
     setStatusTag($("sc-case-status"), c.status, c.status_label);
     $("sc-case-overdue").hidden = !c.overdue;
+    $("sc-case-escalated").hidden = !(c.escalation_level >= 2);
     $("sc-case-confidential").hidden = !c.confidential;
     setText("sc-case-subject", c.subject || (c.details && c.details.subject) || "");
 
@@ -1073,6 +1163,7 @@
     renderDeadlines(c);
     renderHistory(c);
     renderActions(c, otherCase);
+    loadMessages(c.tracking_no);
 
     caseBody.hidden = false;
     document.title = t("status.result_title", { no: number }) + " - " + originalTitle;
