@@ -55,6 +55,8 @@ class LiveApi:
     authorization: str = ""
     # Tracking numbers of cases filed before the run.
     numbers: tuple[str, ...] = ()
+    # The message of each filed case that was made to fail, so that a resend can succeed.
+    failed_messages: tuple[str, ...] = ()
     session: requests.Session = field(default_factory=requests.Session)
 
 
@@ -91,11 +93,25 @@ def live_api(dynamodb_local: str, tmp_path_factory: pytest.TempPathFactory) -> I
             with serve_app(free_port()) as url:
                 LIVE.url = url
                 LIVE.numbers = tuple(_file_complaint(url, n) for n in range(FILED_CASES))
+                LIVE.failed_messages = tuple(_fail_first_message(number) for number in LIVE.numbers)
                 LIVE.authorization = issuer.bearer("supervisor", name="模糊测试主管")["Authorization"]
                 yield LIVE
         finally:
             LIVE.session.close()
             reset_app_state()
+
+
+def _fail_first_message(number: str) -> str:
+    """Make the filed case's first message one that could not be delivered (as a delivery would)."""
+    from chalicelib.domain.tracking import normalize
+    from chalicelib.storage import outbox_for
+
+    outbox = outbox_for(get_settings())
+    [message, *_] = outbox.for_case(normalize(number))
+    now = datetime.now(UTC)
+    assert outbox.claim(message.notice.id, token="fuzz", now=now, lease=timedelta(minutes=1)) is not None
+    assert outbox.mark_failed(message.notice.id, token="fuzz", now=now, error="Fuzz", expires_at=now)
+    return message.notice.id
 
 
 def _filed(index: int) -> st.SearchStrategy[str]:
@@ -141,6 +157,18 @@ schemathesis.openapi.format(
         st.integers(-90 * 24 * 60, 24 * 60).map(
             lambda minutes: _rfc3339(datetime.now(UTC).astimezone(BEIJING) + timedelta(minutes=minutes))
         ),
+    ),
+)
+
+# Path parameters of format "message-id": a filed case's failed message (a resend of it succeeds
+# once the generated tracking number names its case), or an id of no message.
+schemathesis.openapi.format(
+    "message-id",
+    st.one_of(
+        st.integers(0, FILED_CASES - 1).map(
+            lambda n: LIVE.failed_messages[n] if LIVE.failed_messages else "0" * 32
+        ),
+        st.text(alphabet="0123456789abcdef", min_size=1, max_size=64),
     ),
 )
 

@@ -228,14 +228,18 @@ def messages(tracking_no: str) -> Response:
 @admin_routes.route(
     "/admin/complaints/{tracking_no}/messages/{message_id}/resend",
     methods=["POST"],
-    content_types=ANY_CONTENT_TYPE,
+    content_types=["*/*"],
     authorizer=staff_authorizer,
 )
 @_for(OFFICE)
 def resend(tracking_no: str, message_id: str) -> Response:
     from ..services.case_messages import resend_message
+    from .schemas import parse_empty_body
 
-    settings = get_settings()
+    request, settings = _request(), get_settings()
+    if request.raw_body:
+        body_kind(request.headers, allow_form=False)
+        parse_empty_body(limited_body(request.raw_body, settings.max_body_bytes))
     view = resend_message(
         repository_for(settings),
         outbox_for(settings),

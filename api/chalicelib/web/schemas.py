@@ -52,6 +52,7 @@ __all__ = [
     "parse_action",
     "parse_complainant_action",
     "parse_complaint",
+    "parse_empty_body",
     "parse_queue_parameters",
 ]
 
@@ -344,3 +345,12 @@ def parse_complainant_action(kind: str, body: bytes) -> ComplainantAction:
         raise _refusal(error) from error
     action: ComplainantAction = _to_input(parsed, _COMPLAINANT_INPUTS[_COMPLAINANT_ROUTES[kind]])
     return action
+
+
+def parse_empty_body(body: bytes) -> None:
+    """A body that says nothing (a resend): ``{}``; any field is refused by name."""
+    try:
+        _refuse_repeated_keys(body)
+        _Body.model_validate_json(body)
+    except ValidationError as error:
+        raise _refusal(error) from error
