@@ -14,8 +14,10 @@ from chalicelib.domain.tracking import access_code_matches, new_access_code
 from chalicelib.services import self_service
 from chalicelib.services.access_code_throttle import LIMITS, AttemptLimit, client_key, reserve_attempt
 from chalicelib.services.self_service import open_own_case
-from chalicelib.settings import Settings
-from chalicelib.storage.dynamodb import DynamoAttemptCounter, DynamoCaseRepository
+from chalicelib.settings import Settings, get_settings
+from chalicelib.storage.attempt_counter import DynamoAttemptCounter
+from chalicelib.storage.case_repository import DynamoCaseRepository
+from chalicelib.storage.connection import dynamodb_for
 
 from .test_dynamodb_local import SECRET, repository, settings, submit
 
@@ -46,7 +48,7 @@ def test_100_parallel_wrong_guesses_from_one_client_compare_no_more_than_its_cap
     repository: DynamoCaseRepository, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     receipt = submit(repository)
-    counter = DynamoAttemptCounter()
+    counter = DynamoAttemptCounter(dynamodb_for(get_settings()))
     compared: list[str] = []
 
     def counted_match(tracking_no: str, access_code: str, stored_hash: str) -> bool:
@@ -73,7 +75,7 @@ def test_100_parallel_wrong_guesses_from_one_client_compare_no_more_than_its_cap
 
 
 def test_100_parallel_reservations_from_100_clients_stop_at_the_numbers_cap(settings: Settings) -> None:
-    counter = DynamoAttemptCounter()
+    counter = DynamoAttemptCounter(dynamodb_for(get_settings()))
     now = datetime.now(UTC)
     case_cap = AttemptLimit("case", timedelta(hours=1), 30)
     limits = (*(limit for limit in LIMITS if limit.scope != "case"), case_cap)
@@ -94,7 +96,7 @@ def test_the_owner_is_accepted_right_after_a_strangers_50_wrong_codes(
     repository: DynamoCaseRepository,
 ) -> None:
     receipt = submit(repository)
-    counter = DynamoAttemptCounter()
+    counter = DynamoAttemptCounter(dynamodb_for(get_settings()))
     stranger, owner = client_key("203.0.113.9", SECRET), client_key("198.51.100.7", SECRET)
     now = datetime.now(UTC)
     refused = 0

@@ -20,7 +20,8 @@ from chalicelib.domain.tracking import new_tracking_no
 from chalicelib.services import submissions
 from chalicelib.services.submissions import Receipt, submit_complaint
 from chalicelib.settings import Settings, get_settings
-from chalicelib.storage.dynamodb import DynamoCaseRepository
+from chalicelib.storage.case_repository import DynamoCaseRepository
+from chalicelib.storage.connection import dynamodb_for
 from chalicelib.storage.models import ActorMap, EventRecord
 from chalicelib.storage.tables import ensure_tables
 from tests.support import unique_table_prefix
@@ -45,7 +46,7 @@ def settings(dynamodb_local: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[S
 
 @pytest.fixture
 def repository(settings: Settings) -> DynamoCaseRepository:
-    return DynamoCaseRepository(region=settings.region, host=settings.dynamodb_endpoint_url)
+    return DynamoCaseRepository(dynamodb_for(settings))
 
 
 def submit(
@@ -177,9 +178,9 @@ def test_the_api_files_and_finds_a_case_on_dynamodb_local(
 
 
 def test_parallel_reservations_never_pass_the_cap(settings: Settings) -> None:
-    from chalicelib.storage.dynamodb import DynamoAttemptCounter
+    from chalicelib.storage.attempt_counter import DynamoAttemptCounter
 
-    counter = DynamoAttemptCounter()
+    counter = DynamoAttemptCounter(dynamodb_for(settings))
     expires = datetime.now(UTC) + timedelta(hours=1)
     with ThreadPoolExecutor(max_workers=16) as pool:
         granted = list(pool.map(lambda _: counter.reserve("case:1", 25, expires), range(100)))
@@ -222,7 +223,7 @@ def test_tables_from_an_older_schema_are_brought_up_to_date(own_settings: Settin
     client = boto3.client(
         "dynamodb", endpoint_url=own_settings.dynamodb_endpoint_url, region_name=own_settings.region
     )
-    repository = DynamoCaseRepository(region=own_settings.region, host=own_settings.dynamodb_endpoint_url)
+    repository = DynamoCaseRepository(dynamodb_for(own_settings))
     receipt = submit(repository)
     number = receipt.case.tracking_no
     for index in ("open-queue-index", "status-queue-index"):

@@ -24,6 +24,7 @@ from chalicelib.storage.models import (
     IdempotencyRecordModel,
 )
 from chalicelib.storage.outbox_records import OutboxRecord
+from chalicelib.storage.schema import table_shape
 
 ROOT = Path(__file__).resolve().parents[2]
 TEMPLATE = json.loads((ROOT / "infra" / "resources.json").read_text(encoding="utf-8"))
@@ -57,16 +58,12 @@ def _projection(projection: Mapping[str, Any]) -> tuple[str, list[str]]:
 
 
 def _model_shape(model: type[Model]) -> dict[str, Any]:
-    schema = model._get_schema()
-    ttl = model._ttl_attribute()  # type: ignore[no-untyped-call]
+    shape = table_shape(model)
     return {
-        "keys": _keys(schema["key_schema"]),
-        "attributes": {a["AttributeName"]: a["AttributeType"] for a in schema["attribute_definitions"]},
-        "indexes": {
-            i["index_name"]: (_keys(i["key_schema"]), _projection(i["projection"]))
-            for i in schema["global_secondary_indexes"]
-        },
-        "ttl": ttl.attr_name if ttl is not None else None,
+        "keys": _keys(shape.key_schema),
+        "attributes": {a["AttributeName"]: a["AttributeType"] for a in shape.attribute_definitions},
+        "indexes": {i.name: (_keys(i.key_schema), _projection(i.projection)) for i in shape.indexes},
+        "ttl": shape.ttl_attribute,
     }
 
 

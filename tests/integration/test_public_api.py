@@ -16,7 +16,7 @@ from chalice.test import Client
 from moto import mock_aws
 
 from chalicelib.settings import get_settings
-from chalicelib.storage.dynamodb import DynamoCaseRepository
+from chalicelib.storage.case_repository import DynamoCaseRepository
 from tests.support.api_client import PORTAL_ORIGIN, app_client, get_json, post_json
 
 COMPLAINT: dict[str, Any] = {

@@ -19,10 +19,10 @@ PORTAL_ORIGIN = "http://portal.test"
 def reset_app_state() -> None:
     """Forget cached settings and repositories (both are built once per configuration)."""
     from chalicelib.settings import reset_settings
-    from chalicelib.storage import repository_for
+    from chalicelib.storage import forget_storage
 
     reset_settings()
-    repository_for.cache_clear()
+    forget_storage()
 
 
 @contextlib.contextmanager

@@ -7,7 +7,7 @@ from functools import lru_cache
 from ..services.repository import AttemptCounter, CaseRepository, OutboxStore
 from ..settings import Settings
 
-__all__ = ["attempt_counter_for", "outbox_for", "repository_for"]
+__all__ = ["attempt_counter_for", "forget_storage", "outbox_for", "repository_for"]
 
 
 @lru_cache(maxsize=4)
@@ -18,11 +18,10 @@ def repository_for(settings: Settings) -> CaseRepository:
         from .memory import MemoryCaseRepository
 
         return MemoryCaseRepository()
-    from .dynamodb import DynamoCaseRepository
-    from .tables import bind
+    from .case_repository import DynamoCaseRepository
+    from .connection import dynamodb_for
 
-    bind(settings)
-    return DynamoCaseRepository(region=settings.region, host=settings.dynamodb_endpoint_url)
+    return DynamoCaseRepository(dynamodb_for(settings))
 
 
 @lru_cache(maxsize=4)
@@ -31,11 +30,10 @@ def attempt_counter_for(settings: Settings) -> AttemptCounter:
         from .memory import MemoryAttemptCounter
 
         return MemoryAttemptCounter()
-    from .dynamodb import DynamoAttemptCounter
-    from .tables import bind
+    from .attempt_counter import DynamoAttemptCounter
+    from .connection import dynamodb_for
 
-    bind(settings)
-    return DynamoAttemptCounter()
+    return DynamoAttemptCounter(dynamodb_for(settings))
 
 
 @lru_cache(maxsize=4)
@@ -47,8 +45,18 @@ def outbox_for(settings: Settings) -> OutboxStore:
         repository = repository_for(settings)
         assert isinstance(repository, MemoryCaseRepository)
         return repository.outbox
+    from .connection import dynamodb_for
     from .outbox import DynamoOutbox
-    from .tables import bind
 
-    bind(settings)
-    return DynamoOutbox()
+    return DynamoOutbox(dynamodb_for(settings))
+
+
+def forget_storage() -> None:
+    """Forget the repositories and connections made so far (tests and launchers that change the
+    configuration)."""
+    repository_for.cache_clear()
+    attempt_counter_for.cache_clear()
+    outbox_for.cache_clear()
+    from .connection import forget_connections
+
+    forget_connections()

@@ -14,7 +14,7 @@ Access patterns served by keys and indexes (never Scan):
 
 from __future__ import annotations
 
-import threading
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
@@ -28,7 +28,6 @@ from pynamodb.attributes import (
     UTCDateTimeAttribute,
     VersionAttribute,
 )
-from pynamodb.connection import Connection, TableConnection
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex, IncludeProjection
 from pynamodb.models import Model
 
@@ -38,11 +37,10 @@ __all__ = [
     "ActorMap",
     "CaseRecord",
     "ComplainantMap",
+    "ConnectionSettings",
     "EventRecord",
     "IdempotencyRecordModel",
-    "bind_model",
     "bind_models",
-    "connection",
     "queue_key",
 ]
 
@@ -51,15 +49,11 @@ __all__ = [
 MAX_RETRY_ATTEMPTS = 3
 
 
-class _Meta:
-    """How every model talks to DynamoDB. ``connection()`` gives the repository's own connection
-    (transactions, queue pages) the same settings: it had PynamoDB's defaults (15 s to connect, 30 s
-    to read), so a stalled transaction kept its request waiting as long as a client's whole timeout."""
+class ConnectionSettings:
+    """How the repositories' connection (connection.py) talks to DynamoDB. PynamoDB's defaults (15 s
+    to connect, 30 s to read) kept a stalled transaction's request waiting as long as a client's
+    whole timeout."""
 
-    table_name = "unbound"
-    region = "us-east-1"
-    host: str | None = None
-    billing_mode = "PAY_PER_REQUEST"
     connect_timeout_seconds = 2
     read_timeout_seconds = 5
     max_retry_attempts = MAX_RETRY_ATTEMPTS
@@ -70,46 +64,14 @@ class _Meta:
     max_pool_connections = 64
 
 
-# PynamoDB builds a connection's botocore client at first use, unguarded, from a new botocore
-# session of the calling thread (about 60 ms of GIL-bound work: the service model is parsed anew).
-# Requests that arrive together at a cold connection (chalice local serves each on its own thread)
-# each built one: 50 at once spent 7-10 s per connection, three connections per staff action. Built
-# under this lock, the first builds it and the others wait for it and share it.
-_FIRST_USE = threading.Lock()
+class _Meta:
+    """Where a model's table is (``bind_models``). Requests never travel through a model's own
+    connection (connection.py); PynamoDB reads the table name when it builds a transaction's items."""
 
-
-class _Connection(Connection):
-    @property
-    def client(self) -> Any:
-        if self._client is None:
-            with _FIRST_USE:
-                return super().client
-        return super().client
-
-
-def connection(*, region: str, host: str | None) -> Connection:
-    """A connection of the repository's own, with the models' settings."""
-    return _Connection(
-        region=region,
-        host=host,
-        connect_timeout_seconds=_Meta.connect_timeout_seconds,
-        read_timeout_seconds=_Meta.read_timeout_seconds,
-        max_retry_attempts=_Meta.max_retry_attempts,
-        max_pool_connections=_Meta.max_pool_connections,
-    )
-
-
-class _Model(Model):
-    """A model whose connection builds its botocore client once (see ``_FIRST_USE``)."""
-
-    @classmethod
-    def _get_connection(cls) -> TableConnection:
-        table = super()._get_connection()
-        if table.connection._client is None:
-            with _FIRST_USE:
-                table = super()._get_connection()  # the one another thread may have finished
-                _ = table.connection.client
-        return table
+    table_name = "unbound"
+    region = "us-east-1"
+    host: str | None = None
+    billing_mode = "PAY_PER_REQUEST"
 
 
 class ComplainantMap(MapAttribute[str, Any]):
@@ -193,7 +155,7 @@ class MonthIndex(GlobalSecondaryIndex["CaseRecord"]):
     submitted_at = UTCDateTimeAttribute(range_key=True)
 
 
-class CaseRecord(_Model):
+class CaseRecord(Model):
     class Meta(_Meta):
         pass
 
@@ -243,7 +205,7 @@ class CaseRecord(_Model):
     by_month = MonthIndex()
 
 
-class EventRecord(_Model):
+class EventRecord(Model):
     class Meta(_Meta):
         pass
 
@@ -259,7 +221,7 @@ class EventRecord(_Model):
     data = MapAttribute[str, str](default=dict)
 
 
-class IdempotencyRecordModel(_Model):
+class IdempotencyRecordModel(Model):
     class Meta(_Meta):
         pass
 
@@ -270,7 +232,7 @@ class IdempotencyRecordModel(_Model):
     expires_at = TTLAttribute()
 
 
-class AttemptRecord(_Model):
+class AttemptRecord(Model):
     """Access-code attempts counted under one key: a client or a case, in one fixed time window
     (services/access_code_throttle.py), expired by TTL."""
 
@@ -291,7 +253,7 @@ class StaffIndex(GlobalSecondaryIndex["AccessLogRecord"]):
     viewed_at = UnicodeAttribute(range_key=True)
 
 
-class AccessLogRecord(_Model):
+class AccessLogRecord(Model):
     """Who saw a complainant's personal data, and when: by case, and by staff member."""
 
     class Meta(_Meta):
@@ -308,34 +270,12 @@ class AccessLogRecord(_Model):
     by_staff = StaffIndex()
 
 
-def bind_models(
-    *,
-    cases_table: str,
-    events_table: str,
-    idempotency_table: str,
-    access_log_table: str,
-    attempts_table: str,
-    region: str,
-    host: str | None,
-) -> None:
+def bind_models(tables: Mapping[type[Model], str], *, region: str, host: str | None) -> None:
     """Point the models at their tables."""
-    for model, table in (
-        (CaseRecord, cases_table),
-        (EventRecord, events_table),
-        (IdempotencyRecordModel, idempotency_table),
-        (AccessLogRecord, access_log_table),
-        (AttemptRecord, attempts_table),
-    ):
-        bind_model(model, table, region=region, host=host)
-
-
-def bind_model(model: type[Model], table: str, *, region: str, host: str | None) -> None:
-    """Point one model at its table. PynamoDB caches one connection per model, built from ``Meta``
-    at first use: binding drops that cache so the next call uses the new settings."""
-    model.Meta.table_name = table
-    model.Meta.region = region
-    model.Meta.host = host
-    model._connection = None
+    for model, table in tables.items():
+        model.Meta.table_name = table
+        model.Meta.region = region
+        model.Meta.host = host
 
 
 def queue_key(queue_at: datetime, tracking_no: str) -> str:

@@ -27,11 +27,12 @@ from pynamodb.attributes import (
 )
 from pynamodb.expressions.condition import Condition
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
+from pynamodb.models import Model
 
 from ..domain.notifications import MessageChannel, Notice, RecipientRole
 from ..domain.vocabulary import Lang
 from ..services.repository import MessageState, OutboxMessage
-from .models import _Meta, _Model
+from .models import _Meta
 
 __all__ = [
     "DUE",
@@ -84,7 +85,7 @@ class FailedIndex(GlobalSecondaryIndex["OutboxRecord"]):
     failed_key = UnicodeAttribute(range_key=True)
 
 
-class OutboxRecord(_Model):
+class OutboxRecord(Model):
     class Meta(_Meta):
         pass
 

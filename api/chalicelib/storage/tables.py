@@ -15,59 +15,39 @@ import time
 from typing import Any
 
 from ..settings import Settings, get_settings
-from .dynamodb import case_from_record, case_to_record
-from .models import (
-    AccessLogRecord,
-    AttemptRecord,
-    CaseRecord,
-    EventRecord,
-    IdempotencyRecordModel,
-    bind_model,
-    bind_models,
-)
-from .outbox_records import OutboxRecord
+from .case_mapping import case_from_record, case_to_record
+from .connection import dynamodb_for
+from .models import CaseRecord
+from .schema import TableShape, table_shape
 
-__all__ = ["bind", "ensure_tables", "main"]
+__all__ = ["ensure_tables", "main"]
 
-_MODELS = (CaseRecord, EventRecord, IdempotencyRecordModel, AccessLogRecord, AttemptRecord, OutboxRecord)
 _WAIT_SECONDS = 120
 
 
-def bind(settings: Settings) -> None:
-    bind_models(
-        cases_table=settings.cases_table,
-        events_table=settings.events_table,
-        idempotency_table=settings.idempotency_table,
-        access_log_table=settings.access_log_table,
-        attempts_table=settings.attempts_table,
-        region=settings.region,
-        host=settings.dynamodb_endpoint_url,
-    )
-    bind_model(
-        OutboxRecord, settings.outbox_table, region=settings.region, host=settings.dynamodb_endpoint_url
-    )
-
-
-def _client(model: Any) -> Any:
-    return model._get_connection().connection.client
-
-
-def _wanted_indexes(model: Any) -> dict[str, dict[str, Any]]:
-    schema = model._get_schema()
+def _projection(projection: dict[str, Any]) -> dict[str, Any]:
     return {
-        index["index_name"]: {
-            "KeySchema": sorted(index["key_schema"], key=lambda k: k["KeyType"]),
-            "Projection": {
-                "ProjectionType": index["projection"]["ProjectionType"],
-                **(
-                    {"NonKeyAttributes": sorted(index["projection"]["NonKeyAttributes"])}
-                    if "NonKeyAttributes" in index["projection"]
-                    else {}
-                ),
-            },
-            "AttributeDefinitions": index["attribute_definitions"],
+        "ProjectionType": projection["ProjectionType"],
+        **(
+            {"NonKeyAttributes": sorted(projection["NonKeyAttributes"])}
+            if "NonKeyAttributes" in projection
+            else {}
+        ),
+    }
+
+
+def _wanted_indexes(shape: TableShape) -> dict[str, dict[str, Any]]:
+    types = {a["AttributeName"]: a["AttributeType"] for a in shape.attribute_definitions}
+    return {
+        index.name: {
+            "KeySchema": index.key_schema,
+            "Projection": _projection(index.projection),
+            "AttributeDefinitions": [
+                {"AttributeName": k["AttributeName"], "AttributeType": types[k["AttributeName"]]}
+                for k in index.key_schema
+            ],
         }
-        for index in schema["global_secondary_indexes"]
+        for index in shape.indexes
     }
 
 
@@ -75,14 +55,7 @@ def _existing_indexes(description: dict[str, Any]) -> dict[str, dict[str, Any]]:
     return {
         index["IndexName"]: {
             "KeySchema": sorted(index["KeySchema"], key=lambda k: k["KeyType"]),
-            "Projection": {
-                "ProjectionType": index["Projection"]["ProjectionType"],
-                **(
-                    {"NonKeyAttributes": sorted(index["Projection"]["NonKeyAttributes"])}
-                    if "NonKeyAttributes" in index["Projection"]
-                    else {}
-                ),
-            },
+            "Projection": _projection(index["Projection"]),
         }
         for index in description.get("GlobalSecondaryIndexes", [])
     }
@@ -103,10 +76,9 @@ def _wait_until_settled(client: Any, table: str, gone: str | None = None) -> dic
         time.sleep(0.2)
 
 
-def _sync_indexes(model: Any) -> list[str]:
-    client, table = _client(model), model.Meta.table_name
+def _sync_indexes(client: Any, table: str, shape: TableShape) -> list[str]:
     existing = _existing_indexes(_wait_until_settled(client, table))
-    wanted = _wanted_indexes(model)
+    wanted = _wanted_indexes(shape)
     changes = []
     for name, index in existing.items():
         target = wanted.get(name)
@@ -159,9 +131,8 @@ def _entries_from_maps(item: dict[str, Any], name: str) -> list[dict[str, Any]]:
     return entries
 
 
-def _convert_older_items() -> list[str]:
+def _convert_older_items(client: Any, table: str) -> list[str]:
     """Cases written before deadlines and milestones were kept as JSON get them converted."""
-    client, table = _client(CaseRecord), CaseRecord.Meta.table_name
     converted = 0
     pages = client.get_paginator("scan").paginate(
         TableName=table, FilterExpression="attribute_not_exists(deadline_entries)"
@@ -181,14 +152,16 @@ def _convert_older_items() -> list[str]:
     return [f"{table}: converted {converted} older cases' deadlines and milestones"] if converted else []
 
 
-def _backfill_queue_attributes() -> list[str]:
+def _backfill_queue_attributes(client: Any, table: str) -> list[str]:
     """Cases written before the queue's attributes existed get them (without a new version)."""
-    client, table = _client(CaseRecord), CaseRecord.Meta.table_name
-    lacking = CaseRecord.queue_key.does_not_exist() | (
-        CaseRecord.queue.exists() & CaseRecord.next_due_kind.does_not_exist()
+    pages = client.get_paginator("scan").paginate(
+        TableName=table,
+        FilterExpression="attribute_not_exists(queue_key) OR "
+        "(attribute_exists(#queue) AND attribute_not_exists(next_due_kind))",
+        ExpressionAttributeNames={"#queue": "queue"},
     )
     updated = 0
-    for record in CaseRecord.scan(lacking):
+    for record in (CaseRecord.from_raw_data(item) for page in pages for item in page["Items"]):
         derived = case_to_record(case_from_record(record))
         values = {
             ":key": {"S": derived.queue_key},
@@ -210,18 +183,47 @@ def _backfill_queue_attributes() -> list[str]:
     return [f"{table}: gave {updated} older cases their queue attributes"] if updated else []
 
 
+def _create_table(client: Any, table: str, shape: TableShape) -> None:
+    indexes = [
+        {"IndexName": i.name, "KeySchema": i.key_schema, "Projection": i.projection} for i in shape.indexes
+    ]
+    client.create_table(
+        TableName=table,
+        BillingMode="PAY_PER_REQUEST",
+        KeySchema=shape.key_schema,
+        AttributeDefinitions=shape.attribute_definitions,
+        **({"GlobalSecondaryIndexes": indexes} if indexes else {}),
+    )
+    _wait_until_settled(client, table)
+    if shape.ttl_attribute:
+        client.update_time_to_live(
+            TableName=table, TimeToLiveSpecification={"AttributeName": shape.ttl_attribute, "Enabled": True}
+        )
+
+
+def _exists(client: Any, table: str) -> bool:
+    try:
+        client.describe_table(TableName=table)
+    except client.exceptions.ResourceNotFoundException:
+        return False
+    return True
+
+
 def ensure_tables(settings: Settings) -> list[str]:
     """Create missing tables (with their indexes and TTL) and update existing ones; say what changed."""
-    bind(settings)
+    dynamodb = dynamodb_for(settings)
+    client = dynamodb.connection.client
     changes: list[str] = []
-    for model in _MODELS:
-        if not model.exists():
-            model.create_table(wait=True, billing_mode="PAY_PER_REQUEST")
-            changes.append(f"created table {model.Meta.table_name}")
+    for model in dynamodb.models:
+        table, shape = dynamodb.table(model), table_shape(model)
+        if not _exists(client, table):
+            _create_table(client, table, shape)
+            changes.append(f"created table {table}")
         else:
-            changes += _sync_indexes(model)
-    changes += _convert_older_items()
-    changes += _backfill_queue_attributes()
+            changes += _sync_indexes(client, table, shape)
+    cases = dynamodb.table(CaseRecord)
+    changes += _convert_older_items(client, cases)
+    changes += _backfill_queue_attributes(client, cases)
     return changes
 
 

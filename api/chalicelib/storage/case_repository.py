@@ -1,0 +1,203 @@
+"""The case repository on DynamoDB: every request through the process's one connection
+(connection.py); SDK errors become domain errors (sdk_errors.py)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from pynamodb.exceptions import TransactWriteError
+from pynamodb.transactions import TransactWrite
+
+from ..domain.case import Case, Event
+from ..domain.errors import VersionConflictError
+from ..domain.notifications import Notice
+from ..services.repository import (
+    AccessEntry,
+    CasePage,
+    CaseQuery,
+    IdempotencyKeyTakenError,
+    IdempotencyRecord,
+    TrackingNumberTakenError,
+)
+from .case_mapping import (
+    access_entry_from_record,
+    access_to_record,
+    case_from_record,
+    case_to_record,
+    event_from_record,
+    event_to_record,
+    summary_from_item,
+)
+from .connection import DynamoDB
+from .models import AccessLogRecord, CaseRecord, EventRecord, IdempotencyRecordModel
+from .outbox_records import notice_record, record_is_new
+from .queue_plan import Cursor, QueueQuery, all_of
+from .sdk_errors import call, conflicting_write, is_conflict, unavailable_or_raise
+
+__all__ = ["DynamoCaseRepository"]
+
+# PynamoDB asks for consumed capacity on every call unless told otherwise; nothing here reads it, and
+# on a transaction it costs DynamoDB about half a millisecond.
+NO_CAPACITY_REPORT = "NONE"
+
+
+class DynamoCaseRepository:
+    def __init__(self, dynamodb: DynamoDB) -> None:
+        self._db = dynamodb
+        self._connection = dynamodb.connection
+        self._cases = dynamodb.table(CaseRecord)
+        self._events = dynamodb.table(EventRecord)
+        self._idempotency = dynamodb.table(IdempotencyRecordModel)
+        self._access_log = dynamodb.table(AccessLogRecord)
+
+    def create(
+        self,
+        case: Case,
+        event: Event,
+        idempotency: IdempotencyRecord | None,
+        notices: Sequence[Notice] = (),
+    ) -> None:
+        try:
+            with TransactWrite(
+                connection=self._connection, return_consumed_capacity=NO_CAPACITY_REPORT
+            ) as transaction:
+                if idempotency is not None:
+                    transaction.save(
+                        IdempotencyRecordModel(
+                            key_hash=idempotency.key_hash,
+                            fingerprint=idempotency.fingerprint,
+                            tracking_no=idempotency.tracking_no,
+                            created_at=idempotency.created_at,
+                            expires_at=idempotency.expires_at,
+                        ),
+                        # An expired record may linger until TTL removes it: it no longer counts.
+                        condition=IdempotencyRecordModel.key_hash.does_not_exist()
+                        | (IdempotencyRecordModel.expires_at < idempotency.created_at),
+                    )
+                transaction.save(case_to_record(case), condition=CaseRecord.tracking_no.does_not_exist())
+                transaction.save(event_to_record(event), condition=EventRecord.tracking_no.does_not_exist())
+                for notice in notices:  # after the case: its conflicts are read by position below
+                    transaction.save(notice_record(notice), condition=record_is_new)
+        except TransactWriteError as error:
+            reasons = list(error.cancellation_reasons or [])
+            offset = 0
+            if idempotency is not None:
+                if reasons and is_conflict(reasons[0]):
+                    raise IdempotencyKeyTakenError() from error
+                offset = 1
+            if len(reasons) > offset and is_conflict(reasons[offset]):
+                raise TrackingNumberTakenError() from error
+            unavailable_or_raise(error)
+            raise
+
+    def _item(self, table: str, key: str) -> dict[str, Any] | None:
+        found: dict[str, Any] | None = self._connection.get_item(table, key, consistent_read=True).get("Item")
+        return found
+
+    def get(self, tracking_no: str) -> Case | None:
+        item = call(lambda: self._item(self._cases, tracking_no))
+        return case_from_record(CaseRecord.from_raw_data(item)) if item else None
+
+    def get_idempotency(self, key_hash: str) -> IdempotencyRecord | None:
+        item = call(lambda: self._item(self._idempotency, key_hash))
+        if not item:
+            return None
+        r = IdempotencyRecordModel.from_raw_data(item)
+        expires_at: datetime = r.expires_at
+        return IdempotencyRecord(r.key_hash, r.fingerprint, r.tracking_no, r.created_at, expires_at)
+
+    def _partition(self, table: str, hash_key: str) -> list[dict[str, Any]]:
+        """Every item under ``hash_key``, in key order (strongly consistent)."""
+        items: list[dict[str, Any]] = []
+        start = None
+        while True:
+            page = self._connection.query(
+                table,
+                hash_key,
+                consistent_read=True,
+                exclusive_start_key=start,
+                return_consumed_capacity=NO_CAPACITY_REPORT,
+            )
+            items.extend(page.get("Items", []))
+            start = page.get("LastEvaluatedKey")
+            if not start:
+                return items
+
+    def history(self, tracking_no: str) -> list[Event]:
+        items = call(lambda: self._partition(self._events, tracking_no))
+        return [event_from_record(EventRecord.from_raw_data(item)) for item in items]
+
+    def save(
+        self,
+        case: Case,
+        event: Event,
+        access: AccessEntry | None = None,
+        notices: Sequence[Notice] = (),
+    ) -> None:
+        try:
+            with TransactWrite(
+                connection=self._connection, return_consumed_capacity=NO_CAPACITY_REPORT
+            ) as transaction:
+                # The record carries version - 1: PynamoDB adds the condition that it is still stored.
+                transaction.save(case_to_record(case))
+                transaction.save(event_to_record(event), condition=EventRecord.tracking_no.does_not_exist())
+                if access is not None:
+                    transaction.save(access_to_record(access))
+                for notice in notices:
+                    transaction.save(notice_record(notice), condition=record_is_new)
+        except TransactWriteError as error:
+            if conflicting_write(error):
+                raise VersionConflictError() from error
+            unavailable_or_raise(error)
+            raise
+
+    def list_cases(self, query: CaseQuery) -> CasePage:
+        plan = QueueQuery(query)
+        start = Cursor.decode(query.cursor, plan.index_name, plan.key_names) if query.cursor else None
+
+        def read() -> CasePage:
+            # Pages of the index until the page is full: filters may leave a DynamoDB page short.
+            # Raw items, not a model per item: building one cost more than the rest of a listing.
+            items: list[dict[str, Any]] = []
+            key, last = start, None
+            while True:
+                page = self._connection.query(
+                    self._cases,
+                    plan.hash_value,
+                    range_key_condition=plan.range_condition,
+                    filter_condition=all_of(plan.filters),
+                    index_name=plan.index_name,
+                    limit=query.limit,
+                    exclusive_start_key=key,
+                    return_consumed_capacity=NO_CAPACITY_REPORT,
+                )
+                for item in page.get("Items", []):
+                    items.append(item)
+                    if len(items) == query.limit:
+                        last = {name: item[name] for name in plan.key_names}
+                        break
+                key = page.get("LastEvaluatedKey")
+                if last is not None or not key:
+                    break
+            cursor = Cursor.encode(plan.index_name, last) if last else None
+            return CasePage([summary_from_item(item) for item in items], cursor)
+
+        return call(read)
+
+    def record_access(self, entry: AccessEntry) -> None:
+        record = access_to_record(entry)
+        call(
+            lambda: self._connection.put_item(
+                self._access_log,
+                record.tracking_no,
+                record.viewed_at,
+                attributes=record.serialize(),
+                return_consumed_capacity=NO_CAPACITY_REPORT,
+            )
+        )
+
+    def access_log(self, tracking_no: str) -> list[AccessEntry]:
+        items = call(lambda: self._partition(self._access_log, tracking_no))
+        return [access_entry_from_record(AccessLogRecord.from_raw_data(item)) for item in items]
