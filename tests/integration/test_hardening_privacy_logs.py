@@ -6,11 +6,13 @@ from __future__ import annotations
 import logging
 import secrets
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from urllib.parse import urlencode
 
 import pytest
 from chalice.test import Client
 
+from chalicelib.jobs.registry import JOBS
 from tests.support.api_client import app_client, get_json, post_json
 from tests.support.staff import TestIssuer
 
@@ -39,7 +41,10 @@ def client(
     dynamodb_local: str, monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[tuple[Client, TestIssuer]]:
     issuer = TestIssuer(tmp_path_factory.mktemp("staff-auth"))
-    with app_client(monkeypatch, **issuer.environment()) as test_client:
+    # Mail and text messages go to a port nobody listens on: deliveries fail fast, and their
+    # failures are logged (or not) like everything else.
+    unreachable = {"SES_ENDPOINT_URL": "http://127.0.0.1:9", "SNS_ENDPOINT_URL": "http://127.0.0.1:9"}
+    with app_client(monkeypatch, **issuer.environment(), **unreachable) as test_client:
         yield test_client, issuer
 
 
@@ -98,7 +103,24 @@ def test_nothing_personal_is_logged_through_a_whole_lifecycle(
     post_json(http, f"/complaints/{number}/review", {"reasons": f"复查理由{MARK}"}, code)
     act(supervisor, "review_decision", decision="upheld", reasons=f"复查结论{MARK}")
     act(officer, "close")
-    post_json(http, "/admin/complaints", {**complaint, "channel": "phone", "subject": f"电话{MARK}"}, officer)
+    received = (datetime.now(UTC) - timedelta(hours=1)).isoformat()
+    registration = {**complaint, "channel": "phone", "subject": f"电话{MARK}", "received_at": received}
+    status, registered, _ = post_json(http, "/admin/complaints", registration, officer)
+    assert status == 201, registered
+    get_json(http, f"/admin/complaints/{number}/messages", supervisor)
+    # Every scheduled job: as its schedule fires it (through its handler, which logs what it did),
+    # and when every clock has run out.
+    for job in JOBS:
+        http.lambda_.invoke(
+            job.name,
+            http.events.generate_cw_event(
+                source="aws.events", detail_type="Scheduled Event", detail={}, resources=[]
+            ),
+        )
+        job.run(datetime.now(UTC) + timedelta(days=40))
+    assert any('"job"' in record.getMessage() for record in caplog.records), (
+        "the jobs' log lines were captured"
+    )
 
     assert any(record.name == "chalicelib.requests" for record in caplog.records), (
         "the request log was captured"
@@ -110,6 +132,8 @@ def test_nothing_personal_is_logged_through_a_whole_lifecycle(
         CREDIT_CODE,
         receipt["access_code"],
         receipt["access_code"].replace("-", ""),
+        registered["access_code"],
+        registered["access_code"].replace("-", ""),
     ]
     for value in secrets_and_personal:
         assert value not in logged, value
