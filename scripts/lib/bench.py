@@ -272,13 +272,14 @@ def raw_item(client: Any, table: str, key: dict[str, Any]) -> dict[str, Any]:
 
 def endpoints(runs: int) -> dict[str, Any]:
     from app import app
+    from chalicelib.domain.notifications import notice_id
     from chalicelib.settings import get_settings
 
     settings = get_settings()
     client = boto3_client()
     results: dict[str, Any] = {}
 
-    # Submit: GetItem (Idempotency-Key) + TransactWriteItems (key, case, first event).
+    # Submit: GetItem (Idempotency-Key) + TransactWriteItems (key, case, first event, its message).
     counter = iter(range(10**9))
     receipt = json.loads(call(app, submit_event("bench-template"), 201)["body"])
     tracking_no = receipt["tracking_no"].replace("-", "")
@@ -286,6 +287,9 @@ def endpoints(runs: int) -> dict[str, Any]:
     event_item = raw_item(
         client, settings.events_table, {"tracking_no": {"S": tracking_no}, "seq": {"N": "1"}}
     )
+    # The acknowledgement the submission writes to the outbox in the same transaction.
+    message_id = notice_id(tracking_no, 1, "acknowledgement", "complainant")
+    message_item = raw_item(client, settings.outbox_table, {"message_id": {"S": message_id}})
     idempotency_item = {
         "key_hash": {"S": "template"},
         "fingerprint": {"S": "f" * 64},
@@ -324,6 +328,13 @@ def endpoints(runs: int) -> dict[str, Any]:
                         "ConditionExpression": "attribute_not_exists(tracking_no)",
                     }
                 },
+                {
+                    "Put": {
+                        "TableName": settings.outbox_table,
+                        "Item": {**message_item, "message_id": {"S": f"floor-{n}"}, "tracking_no": number},
+                        "ConditionExpression": "attribute_not_exists(message_id)",
+                    }
+                },
             ]
         )
 
@@ -351,6 +362,31 @@ def endpoints(runs: int) -> dict[str, Any]:
     return results
 
 
+def messages_cost(runs: int) -> dict[str, Any]:
+    """Submissions with messages on against the same with messages off (``MESSAGES``), alternately:
+    what deciding the acknowledgement and writing it into the submission's transaction costs."""
+    from app import app
+    from chalicelib.settings import reset_settings
+
+    counter = iter(range(10**9))
+
+    def submit(switch: str) -> Callable[[], object]:
+        def run() -> object:
+            os.environ["MESSAGES"] = switch
+            reset_settings()
+            return call(app, submit_event(f"messages-{switch}-{next(counter)}"), 201)
+
+        return run
+
+    try:
+        figures = paired(submit("on"), submit("off"), runs)
+    finally:
+        os.environ.pop("MESSAGES", None)
+        reset_settings()
+    figures["ratio_p50"] = round(figures["app"]["p50_ms"] / figures["floor"]["p50_ms"], 3)
+    return figures
+
+
 def staff_list(app: Any, client: Any, runs: int) -> dict[str, Any]:
     from chalicelib.settings import get_settings
 
@@ -365,6 +401,14 @@ def staff_list(app: Any, client: Any, runs: int) -> dict[str, Any]:
             ExpressionAttributeNames={"#q": "queue"},
             ExpressionAttributeValues={":open": {"S": "open"}},
             Limit=50,
+        )
+        # The messages that could not be delivered, to flag their cases on the page.
+        client.query(
+            TableName=settings.outbox_table,
+            IndexName="failed-index",
+            KeyConditionExpression="failed = :failed",
+            ExpressionAttributeValues={":failed": {"S": "failed"}},
+            Limit=500,
         )
 
     return paired(lambda: call(app, event, 200), floor, runs)
@@ -608,6 +652,10 @@ def report(results: dict[str, Any]) -> str:
     lines.append(
         f"{'staff list p50 at 1 000 / 20 000 cases':44} {s['1000']['p50_ms']:.2f} ms / {s['20000']['p50_ms']:.2f} ms   ratio {s['ratio_p50']:.2f}"
     )
+    m = results["messages"]
+    lines.append(
+        f"{'submit p50, messages on / off':44} {m['app']['p50_ms']:.2f} ms / {m['floor']['p50_ms']:.2f} ms   ratio {m['ratio_p50']:.2f} (target <= 1.10)"
+    )
     t = results["http_throughput"]
     lines.append(
         f"{'HTTP, 8 keep-alive connections':44} {t['requests_per_second']:.0f} req/s   p50 {t['p50_ms']:.2f} ms   p99 {t['p99_ms']:.2f} ms   errors {t['errors']}"
@@ -633,6 +681,8 @@ def main(argv: list[str] | None = None) -> int:
         results: dict[str, Any] = {"machine": {"cpus": os.cpu_count(), "python": sys.version.split()[0]}}
         print("==> endpoints in process", file=sys.stderr)
         results["endpoints"] = endpoints(args.runs)
+        print("==> submissions with messages on and off", file=sys.stderr)
+        results["messages"] = messages_cost(args.runs)
         from app import app
 
         number = json.loads(call(app, submit_event("cold-template"), 201)["body"])["tracking_no"]
