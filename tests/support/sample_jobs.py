@@ -78,7 +78,8 @@ def _record(job: str, **fields: object) -> None:
 
 def read_records(folder: Path, job: str) -> list[dict[str, object]]:
     """What the runs of ``job`` recorded, in the order they ran."""
-    records = [json.loads(path.read_text(encoding="utf-8")) for path in folder.glob(f"{job}-*.json")]
+    records = [json.loads(path.read_text(encoding="utf-8")) for path in folder.glob("*.json")]
+    records = [record for record in records if record["job"] == job]
     return sorted(records, key=lambda record: str(record.get("started", record.get("at", ""))))
 
 
@@ -93,6 +94,7 @@ def _fail(now: datetime) -> JobReport:
 
 def _slow(now: datetime) -> JobReport:
     started = time.time()
+    _record("slow-start", at=now.isoformat(), started=started)  # its pid, should it be stopped midway
     time.sleep(2.5)
     _record("slow", at=now.isoformat(), started=started, ended=time.time())
     return JobReport(counts={"slept": 1})

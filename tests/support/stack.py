@@ -125,9 +125,10 @@ def start_test_stack(
     Its API trusts a throwaway staff-token issuer whose keys live in ``staff_auth_dir``
     (``stack.issuer.token(...)`` mints tokens). Without Java it falls back to STORAGE=memory, and
     without node to no mail server and no messages, as serve does (in CI both are failures).
-    ``state_file``: where it records itself for ``./scripts/jobs --stack-file`` (and
-    ``scripts.lib.jobs_cli.run_job``); ``run_schedules``: fire the jobs of ``jobs_registry`` on their
-    schedules as serve does (off by default: tests run jobs at the moments they choose).
+    It records itself in ``state_file`` (default: ``log_dir/stack.json``) for ``./scripts/jobs
+    --stack-file`` and ``tests.support.jobs.run_stack_job``. ``run_schedules``: fire the jobs of
+    ``jobs_registry`` on their schedules as serve does (off by default: tests run jobs at the
+    moments they choose).
     """
     storage: Storage = "dynamodb"
     reason = unavailable_reason()
@@ -141,6 +142,7 @@ def start_test_stack(
             if in_ci():
                 pytest.fail(f"CI=true and the local {what} server cannot run: {why}", pytrace=False)
             messages = False
+    state_file = log_dir / "stack.json" if state_file is None else state_file
     last_error: Exception | None = None
     for attempt in range(_ATTEMPTS):
         shutil.rmtree(site_dir, ignore_errors=True)
