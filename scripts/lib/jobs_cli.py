@@ -18,7 +18,7 @@ import argparse
 import os
 import sys
 from collections.abc import Mapping
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from scripts.lib.dynamodb_local import DUMMY_AWS_ENV
@@ -80,9 +80,12 @@ def run_job(
 
 
 def _report(outcome: RunOutcome) -> list[str]:
-    at = outcome.at.isoformat(timespec="seconds")
     utc = format_moment(outcome.at)
-    rows = [("job", outcome.job), ("as if at", at if at == utc else f"{at} ({utc})")]
+    given = outcome.at.isoformat(timespec="seconds")
+    rows = [
+        ("job", outcome.job),
+        ("as if at", utc if outcome.at.utcoffset() == timedelta(0) else f"{given} ({utc})"),
+    ]
     rows.append(("took", f"{outcome.seconds:.1f} s"))
     if outcome.error is not None:
         rows.append(("FAILED", f"{outcome.error} (its traceback is above)"))
