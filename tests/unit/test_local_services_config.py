@@ -228,3 +228,21 @@ def test_a_moment_is_read_with_its_offset(text: str, utc: str) -> None:
 def test_a_moment_without_an_offset_or_not_a_moment_is_refused(text: str) -> None:
     with pytest.raises(ValueError, match="2027-01-05T09:00:00\\+08:00"):
         parse_moment(text)
+
+
+def test_a_changed_lock_file_makes_the_npm_project_install_afresh(tmp_path: Path) -> None:
+    from scripts.lib.npm_packages import npm_project_installed, project_marker
+
+    project, installed = tmp_path / "project", tmp_path / "installed"
+    project.mkdir()
+    (project / "package.json").write_text('{"dependencies": {"x": "1.0.0"}}', encoding="utf-8")
+    (project / "package-lock.json").write_text('{"lockfileVersion": 3}', encoding="utf-8")
+    (installed / "node_modules" / "x").mkdir(parents=True)
+    (installed / "node_modules" / "x" / "cli.js").write_text("", encoding="utf-8")
+    (installed / ".installed-from").write_text(project_marker(project) + "\n", encoding="utf-8")
+    required = Path("node_modules", "x", "cli.js")
+    assert npm_project_installed(project, installed, required)
+
+    (project / "package-lock.json").write_text('{"lockfileVersion": 3, "packages": {}}', encoding="utf-8")
+
+    assert not npm_project_installed(project, installed, required)
