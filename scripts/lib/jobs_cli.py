@@ -33,7 +33,7 @@ from scripts.lib.job_runner import (
 )
 from scripts.lib.job_scheduler import format_moment
 from scripts.lib.stack import ACCESS_CODE_SECRET_FILE, clean_environment
-from scripts.lib.stack_state import STATE_FILE, StackNotRunningError, StackState, read_state
+from scripts.lib.stack_state import STATE_FILE, StackState, StackUnavailableError, read_state
 
 __all__ = ["job_environment", "main", "run_job"]
 
@@ -54,7 +54,7 @@ def job_environment(
     """The environment a job runs with against the stack ``state`` records: the API's."""
     base = os.environ if environ is None else environ
     if state.storage != "dynamodb":
-        raise StackNotRunningError(
+        raise StackUnavailableError(
             f"the running stack keeps its data in the API's memory (STORAGE={state.storage}), where a "
             "job's process cannot see it: start ./scripts/serve with DynamoDB Local (Java) to run jobs"
         )
@@ -103,7 +103,7 @@ def _report(outcome: RunOutcome) -> list[str]:
 def _list(args: argparse.Namespace) -> int:
     try:
         env = job_environment(read_state(args.stack_file))
-    except StackNotRunningError:
+    except StackUnavailableError:
         # Listing needs no stack; the API's modules import without touching anything.
         env = clean_environment() | DUMMY_AWS_ENV | {"STAGE": "local", "STORAGE": "memory", "MESSAGES": "off"}
     jobs = list_jobs(env, registry=args.registry)
@@ -121,7 +121,7 @@ def _run(args: argparse.Namespace) -> int:
     at: datetime = args.at or datetime.now(UTC)
     try:
         env = job_environment(read_state(args.stack_file))
-    except StackNotRunningError as error:
+    except StackUnavailableError as error:
         print(f"ERROR: {error}", file=sys.stderr)
         return 1
     print(f"==> {args.name} as if at {at.isoformat(timespec='seconds')}", file=sys.stderr, flush=True)

@@ -72,23 +72,21 @@ def _choose_storage() -> Storage:
     return "dynamodb"
 
 
-def _messages_servers() -> tuple[bool, bool]:
-    """Whether the mail and the SMS server can run; loudly says what is missing and what follows."""
-    missing = [
-        f"{what}: {reason}"
-        for what, reason in (
-            ("mail (SES v2)", mail_server.unavailable_reason()),
-            ("SMS (SNS)", sms_server.unavailable_reason()),
-        )
-        if reason is not None
-    ]
+def _messages_servers() -> bool:
+    """Whether the mail and the SMS server can both run (one alone sends nothing: the API's messages
+    are on with both or off); loudly says what is missing and what follows."""
+    reasons = {
+        "mail (SES v2)": mail_server.unavailable_reason(),
+        "SMS (SNS)": sms_server.unavailable_reason(),
+    }
+    missing = [f"No local {what} server: {reason}" for what, reason in reasons.items() if reason is not None]
     if missing:
         _loud(
-            *(f"No local {line}" for line in missing),
-            "So the API SENDS NO MESSAGES AT ALL (MESSAGES=off): none is written or delivered.",
+            *missing,
+            "So the API runs with MESSAGES=off: it SENDS NO E-MAIL AND NO SMS.",
             "Install what is missing and start ./scripts/serve again to have them.",
         )
-    return mail_server.unavailable_reason() is None, sms_server.unavailable_reason() is None
+    return not missing
 
 
 def staff_sign_in_lines(stack: LocalStack) -> list[str]:
@@ -168,13 +166,12 @@ def main() -> int:
         print(f"ERROR: {', '.join(ports)} must all differ", file=sys.stderr)
         return 2
     storage = _choose_storage()
-    mail_on, sms_on = _messages_servers()
+    messages = _messages_servers()
     wanted_ports = {name: ports[name] for name in ("PORTAL_PORT", "API_PORT")}
     if storage == "dynamodb":
         wanted_ports["DYNAMODB_PORT"] = ports["DYNAMODB_PORT"]
-    if mail_on:
+    if messages:
         wanted_ports["MAIL_PORT"] = ports["MAIL_PORT"]
-    if sms_on:
         wanted_ports["SMS_PORT"] = ports["SMS_PORT"]
     try:
         require_free_ports(wanted_ports)
@@ -190,8 +187,8 @@ def main() -> int:
         access_code_secret=os.environ.get("ACCESS_CODE_SECRET", "").strip() or ensure_access_code_secret(),
         storage=storage,
         dynamodb_data_dir=LOCAL_DIR / "dynamodb-data",
-        mail_port=ports["MAIL_PORT"] if mail_on else None,
-        sms_port=ports["SMS_PORT"] if sms_on else None,
+        mail_port=ports["MAIL_PORT"] if messages else None,
+        sms_port=ports["SMS_PORT"] if messages else None,
         # A job run is a process of its own: with STORAGE=memory it would see none of the API's data.
         run_schedules=storage == "dynamodb",
         state_file=STATE_FILE,

@@ -53,6 +53,8 @@ Storage = Literal["dynamodb", "memory"]
 
 # ./scripts/serve's access-code secret unless the caller gives ACCESS_CODE_SECRET (made on first use).
 ACCESS_CODE_SECRET_FILE = LOCAL_DIR / "access-code-secret"
+# What the jobs' runs print, for a stack without a log folder (serve).
+_RUNS_LOG = LOCAL_DIR / "logs" / "job-runs.log"
 
 # Variables the settings module reads; a developer's shell must not leak stale ones into the API.
 _SETTINGS_VARIABLES = (
@@ -86,10 +88,6 @@ _SETTINGS_VARIABLES = (
 
 class StackError(RuntimeError):
     """A part of the local stack failed to start."""
-
-
-def _runs_log_default() -> Path:
-    return LOCAL_DIR / "logs" / "job-runs.log"
 
 
 def new_access_code_secret() -> str:
@@ -181,12 +179,13 @@ class StackConfig:
 
     @property
     def messages_on(self) -> bool:
+        """Whether the API sends messages: only with both local servers to send them to."""
         return self.mail_port is not None and self.sms_port is not None
 
     @property
     def runs_log(self) -> Path:
         """Where the jobs' own output goes (the scheduler's one line per run goes to its log)."""
-        return _runs_log_default() if self.log_dir is None else self.log_dir / "job-runs.log"
+        return _RUNS_LOG if self.log_dir is None else self.log_dir / "job-runs.log"
 
     @property
     def issuer(self) -> LocalIssuer:
@@ -228,7 +227,7 @@ def stack_settings(config: StackConfig) -> dict[str, str]:
     )
     if config.storage == "dynamodb":
         env["DYNAMODB_ENDPOINT_URL"] = config.dynamodb_url
-    if config.mail_url is not None and config.sms_url is not None:
+    if config.messages_on and config.mail_url is not None and config.sms_url is not None:
         env["SES_ENDPOINT_URL"] = config.mail_url
         env["SNS_ENDPOINT_URL"] = config.sms_url
     else:

@@ -24,8 +24,8 @@ from scripts.lib.paths import LOCAL_DIR
 __all__ = [
     "SECRET_VARIABLES",
     "STATE_FILE",
-    "StackNotRunningError",
     "StackState",
+    "StackUnavailableError",
     "read_state",
     "remove_state",
     "write_state",
@@ -37,8 +37,9 @@ SECRET_VARIABLES = ("ACCESS_CODE_SECRET",)
 _VERSION = 1
 
 
-class StackNotRunningError(RuntimeError):
-    """No running stack is recorded where we looked (or the one recorded has gone)."""
+class StackUnavailableError(RuntimeError):
+    """There is no running stack to work against (none recorded, the one recorded has gone), or it
+    cannot be used as asked (another secret than its own)."""
 
 
 def _fingerprint(value: str) -> str:
@@ -83,11 +84,11 @@ class StackState:
         for name, expected in self.secret_hashes.items():
             given = secrets.get(name)
             if given is None:
-                raise StackNotRunningError(
+                raise StackUnavailableError(
                     f"{name} is needed: set it to the value ./scripts/serve was started with"
                 )
             if _fingerprint(given) != expected:
-                raise StackNotRunningError(
+                raise StackUnavailableError(
                     f"{name} is not the one the running stack uses: set it to the value "
                     "./scripts/serve was started with (by default .local/access-code-secret)"
                 )
@@ -143,19 +144,19 @@ def remove_state(path: Path, *, pid: int | None = None) -> None:
 
 
 def read_state(path: Path = STATE_FILE) -> StackState:
-    """The running stack recorded in ``path``; StackNotRunningError says why there is none."""
+    """The running stack recorded in ``path``; StackUnavailableError says why there is none."""
     start_it = "start it with ./scripts/serve (in another terminal) and try again"
     try:
         payload = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        raise StackNotRunningError(f"the local stack is not running (no {path}): {start_it}") from None
+        raise StackUnavailableError(f"the local stack is not running (no {path}): {start_it}") from None
     except (OSError, ValueError) as error:
-        raise StackNotRunningError(f"{path} cannot be read ({error}): {start_it}") from None
+        raise StackUnavailableError(f"{path} cannot be read ({error}): {start_it}") from None
     if not isinstance(payload, dict) or payload.get("version") != _VERSION:
-        raise StackNotRunningError(f"{path} is from another version of the scripts: {start_it}")
+        raise StackUnavailableError(f"{path} is from another version of the scripts: {start_it}")
     pid = int(payload["pid"])
     if not _alive(pid, payload.get("process_start")):
-        raise StackNotRunningError(
+        raise StackUnavailableError(
             f"the local stack recorded in {path} (process {pid}) is not running any more: {start_it}"
         )
     return StackState(

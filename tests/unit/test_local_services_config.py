@@ -17,7 +17,7 @@ from scripts.lib.jobs_cli import job_environment
 from scripts.lib.mail_server import MailServer, pinned_version
 from scripts.lib.serve import message_lines
 from scripts.lib.stack import LocalStack, StackConfig, api_environment, stack_settings
-from scripts.lib.stack_state import StackNotRunningError, read_state, remove_state, write_state
+from scripts.lib.stack_state import StackUnavailableError, read_state, remove_state, write_state
 
 SECRET = "s" * 48
 
@@ -178,19 +178,19 @@ def test_the_secret_is_read_from_the_file_serve_uses_when_not_given(tmp_path: Pa
 def test_a_job_is_not_run_with_another_secret_than_the_stacks(tmp_path: Path, given: dict[str, str]) -> None:
     state = read_state(_write(tmp_path, _config(tmp_path)))
 
-    with pytest.raises(StackNotRunningError, match="ACCESS_CODE_SECRET"):
+    with pytest.raises(StackUnavailableError, match="ACCESS_CODE_SECRET"):
         job_environment(state, environ=given, secret_file=tmp_path / "absent")
 
 
 def test_jobs_are_refused_against_a_stack_that_keeps_its_data_in_memory(tmp_path: Path) -> None:
     state = read_state(_write(tmp_path, _config(tmp_path, storage="memory")))
 
-    with pytest.raises(StackNotRunningError, match="STORAGE=memory"):
+    with pytest.raises(StackUnavailableError, match="STORAGE=memory"):
         job_environment(state, environ={"ACCESS_CODE_SECRET": SECRET})
 
 
 def test_no_state_file_means_the_stack_is_not_running(tmp_path: Path) -> None:
-    with pytest.raises(StackNotRunningError, match=r"not running .*\./scripts/serve"):
+    with pytest.raises(StackUnavailableError, match=r"not running .*\./scripts/serve"):
         read_state(tmp_path / "stack.json")
 
 
@@ -200,7 +200,7 @@ def test_a_state_file_left_by_a_stack_that_died_is_recognised(tmp_path: Path) ->
     )
     path = _write(tmp_path, _config(tmp_path), pid=int(gone.stdout))
 
-    with pytest.raises(StackNotRunningError, match="not running any more"):
+    with pytest.raises(StackUnavailableError, match="not running any more"):
         read_state(path)
 
 
