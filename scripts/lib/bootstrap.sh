@@ -1,5 +1,5 @@
 # shellcheck shell=bash
-# Shared bootstrap for ./scripts/serve and ./scripts/test. Source it, then call `bootstrap`.
+# Shared bootstrap for the scripts (./scripts/serve, ./scripts/test, ...). Source it, then call `bootstrap`.
 #
 # Works on a fresh clone: creates .venv/ and .local/ when they are missing, and does nothing
 # slow when they are current (a stamp under .venv holds the hash of the requirement files).
@@ -74,11 +74,23 @@ ensure_dynamodb_local() {
         || die "installing DynamoDB Local into .local/dynamodb-local failed"
 }
 
+ensure_mail_server() {
+    # The local SES v2 server (npm aws-ses-v2-local, pinned with its dependencies by
+    # scripts/lib/npm/aws-ses-v2-local/package-lock.json); scripts/lib/mail_server.py, like the tests.
+    if ! command -v npm >/dev/null || ! command -v node >/dev/null; then
+        warn "node or npm is missing: cannot install the local mail server (aws-ses-v2-local)"
+        return 0
+    fi
+    (cd "$REPO_ROOT" && "$VENV_PYTHON" -m scripts.lib.mail_server install) \
+        || die "installing aws-ses-v2-local into .local/aws-ses-v2-local failed"
+}
+
 bootstrap() {
     cd "$REPO_ROOT" || die "cannot cd to $REPO_ROOT"
     mkdir -p "$LOCAL_DIR"
     ensure_venv
     ensure_dynamodb_local
+    ensure_mail_server
     export PATH="$VENV_DIR/bin:$PATH"
     export VIRTUAL_ENV="$VENV_DIR"
     export NO_MKDOCS_2_WARNING=1

@@ -8,7 +8,14 @@ import time
 from collections.abc import Callable
 from urllib.parse import urlsplit
 
-__all__ = ["PortBusyError", "free_port", "is_port_free", "require_free_ports", "wait_for_http"]
+__all__ = [
+    "PortBusyError",
+    "free_port",
+    "is_port_free",
+    "local_url",
+    "require_free_ports",
+    "wait_for_http",
+]
 
 
 class PortBusyError(RuntimeError):
@@ -37,8 +44,13 @@ def require_free_ports(ports: dict[str, int]) -> None:
         raise PortBusyError(
             "port already in use: " + ", ".join(busy) + ". Stop whatever listens there "
             "(ss -ltnp shows it) or choose other ports, e.g. PORTAL_PORT=9000 API_PORT=9010 "
-            "DYNAMODB_PORT=9020 ./scripts/serve"
+            "DYNAMODB_PORT=9020 MAIL_PORT=9005 SMS_PORT=9006 ./scripts/serve"
         )
+
+
+def local_url(port: int) -> str:
+    """A local server's base URL, as clients and people use it (no trailing slash)."""
+    return f"http://localhost:{port}"
 
 
 def free_port() -> int:

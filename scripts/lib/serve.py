@@ -1,7 +1,8 @@
 """``./scripts/serve``: run the whole portal locally until Ctrl-C (SIGINT) or SIGTERM.
 
-Environment: PORTAL_PORT (8000), API_PORT (8010), DYNAMODB_PORT (8020), STORAGE (dynamodb, or
-memory to keep nothing). Data lives in .local/dynamodb-data and survives restarts.
+Environment: PORTAL_PORT (8000), API_PORT (8010), DYNAMODB_PORT (8020), MAIL_PORT (8005), SMS_PORT
+(8006), STORAGE (dynamodb, or memory to keep nothing). Data lives in .local/dynamodb-data and survives
+restarts. While it runs, .local/stack.json tells ./scripts/jobs what it runs with.
 """
 
 from __future__ import annotations
@@ -13,11 +14,14 @@ import sys
 import threading
 from types import FrameType
 
+from scripts.lib import mail_server, sms_server
 from scripts.lib.dynamodb_local import DUMMY_AWS_ENV, DynamoDBLocalError
 from scripts.lib.paths import LOCAL_DIR
 from scripts.lib.ports import PortBusyError, require_free_ports
 from scripts.lib.processes import ProcessError
+from scripts.lib.server_process import ServerStartError
 from scripts.lib.stack import LocalStack, StackConfig, StackError, Storage, ensure_access_code_secret
+from scripts.lib.stack_state import STATE_FILE
 
 __all__ = ["main", "staff_sign_in_lines"]
 
@@ -68,6 +72,23 @@ def _choose_storage() -> Storage:
     return "dynamodb"
 
 
+def _messages_servers() -> bool:
+    """Whether the mail and the SMS server can both run (one alone sends nothing: the API's messages
+    are on with both or off); loudly says what is missing and what follows."""
+    reasons = {
+        "mail (SES v2)": mail_server.unavailable_reason(),
+        "SMS (SNS)": sms_server.unavailable_reason(),
+    }
+    missing = [f"No local {what} server: {reason}" for what, reason in reasons.items() if reason is not None]
+    if missing:
+        _loud(
+            *missing,
+            "So the API runs with MESSAGES=off: it SENDS NO E-MAIL AND NO SMS.",
+            "Install what is missing and start ./scripts/serve again to have them.",
+        )
+    return not missing
+
+
 def staff_sign_in_lines(stack: LocalStack) -> list[str]:
     """The staff console's sign-in link for a demo supervisor, and how to get other roles."""
     token = stack.issuer.token(
@@ -81,6 +102,26 @@ def staff_sign_in_lines(stack: LocalStack) -> list[str]:
         "    ./scripts/staff-token --role officer --name 王专员",
         "    ./scripts/staff-token --role handler --name 李承办 --department ecology_environment",
     ]
+
+
+def message_lines(stack: LocalStack) -> list[str]:
+    """Where sent messages can be read, and how the jobs run."""
+    lines = []
+    if stack.mail_viewer_url is not None and stack.sms_data_url is not None:
+        lines += [
+            f"    Mail (SES v2)   {stack.mail_viewer_url}  (every e-mail sent; as JSON: {stack.mail_store_url})",
+            f"    SMS (SNS)       {stack.sms_data_url}  (every SMS sent, under sns → SMS)",
+        ]
+    else:
+        lines.append("    Messages        OFF: no local mail or SMS server (see the warning above)")
+    if stack.scheduler is not None:
+        lines.append("    Jobs            fired on their schedules, one [jobs] line per run")
+    else:
+        lines.append("    Jobs            not scheduled (STORAGE=memory: a job's process would see no data)")
+    lines.append(
+        "                    ./scripts/jobs list | ./scripts/jobs run NAME [--at 2027-01-05T09:00:00+08:00]"
+    )
+    return lines
 
 
 def _print_ready(stack: LocalStack) -> None:
@@ -98,6 +139,8 @@ def _print_ready(stack: LocalStack) -> None:
         print(f"                    clients must use {credentials}", flush=True)
     else:
         print("    Storage         in memory: nothing is kept after stopping", flush=True)
+    for line in message_lines(stack):
+        print(line, flush=True)
     print("", flush=True)
     for line in staff_sign_in_lines(stack):
         print(line, flush=True)
@@ -109,16 +152,27 @@ def _print_ready(stack: LocalStack) -> None:
 
 
 def main() -> int:
-    portal_port = _port("PORTAL_PORT", 8000)
-    api_port = _port("API_PORT", 8010)
-    dynamodb_port = _port("DYNAMODB_PORT", 8020)
-    if len({portal_port, api_port, dynamodb_port}) != 3:
-        print("ERROR: PORTAL_PORT, API_PORT and DYNAMODB_PORT must differ", file=sys.stderr)
+    ports = {
+        name: _port(name, default)
+        for name, default in (
+            ("PORTAL_PORT", 8000),
+            ("API_PORT", 8010),
+            ("DYNAMODB_PORT", 8020),
+            ("MAIL_PORT", 8005),
+            ("SMS_PORT", 8006),
+        )
+    }
+    if len(set(ports.values())) != len(ports):
+        print(f"ERROR: {', '.join(ports)} must all differ", file=sys.stderr)
         return 2
     storage = _choose_storage()
-    wanted_ports = {"PORTAL_PORT": portal_port, "API_PORT": api_port}
+    messages = _messages_servers()
+    wanted_ports = {name: ports[name] for name in ("PORTAL_PORT", "API_PORT")}
     if storage == "dynamodb":
-        wanted_ports["DYNAMODB_PORT"] = dynamodb_port
+        wanted_ports["DYNAMODB_PORT"] = ports["DYNAMODB_PORT"]
+    if messages:
+        wanted_ports["MAIL_PORT"] = ports["MAIL_PORT"]
+        wanted_ports["SMS_PORT"] = ports["SMS_PORT"]
     try:
         require_free_ports(wanted_ports)
     except PortBusyError as error:
@@ -126,13 +180,18 @@ def main() -> int:
         return 1
 
     config = StackConfig(
-        portal_port=portal_port,
-        api_port=api_port,
-        dynamodb_port=dynamodb_port,
+        portal_port=ports["PORTAL_PORT"],
+        api_port=ports["API_PORT"],
+        dynamodb_port=ports["DYNAMODB_PORT"],
         site_dir=LOCAL_DIR / "site",
         access_code_secret=os.environ.get("ACCESS_CODE_SECRET", "").strip() or ensure_access_code_secret(),
         storage=storage,
         dynamodb_data_dir=LOCAL_DIR / "dynamodb-data",
+        mail_port=ports["MAIL_PORT"] if messages else None,
+        sms_port=ports["SMS_PORT"] if messages else None,
+        # A job run is a process of its own: with STORAGE=memory it would see none of the API's data.
+        run_schedules=storage == "dynamodb",
+        state_file=STATE_FILE,
     )
     stack = LocalStack(config)
     stopping = threading.Event()
@@ -162,7 +221,7 @@ def main() -> int:
             stopping.wait(1.0)
     except _StopRequested:
         pass
-    except (StackError, DynamoDBLocalError, ProcessError, OSError) as error:
+    except (StackError, DynamoDBLocalError, ServerStartError, ProcessError, OSError) as error:
         print(f"\nERROR: {error}", file=sys.stderr, flush=True)
         exit_code = 1
     finally:

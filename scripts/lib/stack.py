@@ -1,4 +1,5 @@
-"""The whole local stack: DynamoDB Local, tables, the API (chalice local), the built portal.
+"""The whole local stack: DynamoDB Local, tables, the local mail (SES v2) and SMS (SNS) servers, the API
+(chalice local), the built portal, and the scheduler that fires the API's jobs.
 
 ``./scripts/serve`` and the browser tests' ``local_stack`` fixture both run ``LocalStack``; only
 the ``StackConfig`` differs (fixed ports and a persistent database vs. free ports and ``-inMemory``).
@@ -17,28 +18,43 @@ from pathlib import Path
 from types import TracebackType
 from typing import Literal
 
+from scripts.lib import mail_server
 from scripts.lib.dynamodb_local import DUMMY_AWS_ENV, INSTALL_DIR, DynamoDBLocal
+from scripts.lib.job_runner import DEFAULT_REGISTRY
+from scripts.lib.job_scheduler import scheduler_command
 from scripts.lib.local_api import api_command
+from scripts.lib.mail_server import MailServer
 from scripts.lib.paths import API_DIR, LOCAL_DIR, REPO_ROOT
 from scripts.lib.portal_edge import API_PATH, response_headers
-from scripts.lib.ports import wait_for_http
+from scripts.lib.ports import local_url, wait_for_http
 from scripts.lib.processes import ManagedProcess
+from scripts.lib.server_process import ServerProcess, ServerStartError
+from scripts.lib.sms_server import SmsServer
+from scripts.lib.stack_state import remove_state, write_state
 from scripts.lib.staff_tokens import LocalIssuer
 from scripts.lib.static_server import StaticSiteServer
 
 __all__ = [
+    "ACCESS_CODE_SECRET_FILE",
     "LocalStack",
     "StackConfig",
     "StackError",
     "Storage",
     "api_environment",
     "build_portal_command",
+    "clean_environment",
     "ensure_access_code_secret",
     "new_access_code_secret",
     "portal_headers",
+    "stack_settings",
 ]
 
 Storage = Literal["dynamodb", "memory"]
+
+# ./scripts/serve's access-code secret unless the caller gives ACCESS_CODE_SECRET (made on first use).
+ACCESS_CODE_SECRET_FILE = LOCAL_DIR / "access-code-secret"
+# What the jobs' runs print, for a stack without a log folder (serve).
+_RUNS_LOG = LOCAL_DIR / "logs" / "job-runs.log"
 
 # Variables the settings module reads; a developer's shell must not leak stale ones into the API.
 _SETTINGS_VARIABLES = (
@@ -50,7 +66,13 @@ _SETTINGS_VARIABLES = (
     "IDEMPOTENCY_TABLE",
     "ACCESS_LOG_TABLE",
     "ATTEMPTS_TABLE",
+    "OUTBOX_TABLE",
     "DYNAMODB_ENDPOINT_URL",
+    "MESSAGES",
+    "MAIL_FROM",
+    "SMS_SENDER_ID",
+    "SES_ENDPOINT_URL",
+    "SNS_ENDPOINT_URL",
     "PORTAL_ORIGIN",
     "PORTAL_URL",
     "ACCESS_CODE_SECRET",
@@ -73,7 +95,7 @@ def new_access_code_secret() -> str:
     return secrets.token_urlsafe(36)
 
 
-def ensure_access_code_secret(path: Path = LOCAL_DIR / "access-code-secret") -> str:
+def ensure_access_code_secret(path: Path = ACCESS_CODE_SECRET_FILE) -> str:
     """Read the local secret, creating it (mode 600) the first time."""
     if path.is_file():
         secret = path.read_text(encoding="utf-8").strip()
@@ -108,6 +130,16 @@ class StackConfig:
     # The local staff-token issuer's keys (.local/staff-auth for serve, a temporary folder in tests).
     staff_auth_dir: Path = LOCAL_DIR / "staff-auth"
     extra_api_env: Mapping[str, str] = field(default_factory=dict)
+    # The local SES v2 and SNS servers; None: not run, and then the API sends no messages at all
+    # (MESSAGES=off) rather than trying AWS itself with dummy credentials.
+    mail_port: int | None = None
+    sms_port: int | None = None
+    mail_install_dir: Path = mail_server.INSTALL_DIR
+    # Fire the registered jobs on their schedules (serve; tests run them when they choose).
+    run_schedules: bool = False
+    jobs_registry: str = DEFAULT_REGISTRY
+    # Where the running stack records its settings for ./scripts/jobs (None: nowhere).
+    state_file: Path | None = None
 
     @property
     def portal_url(self) -> str:
@@ -136,15 +168,49 @@ class StackConfig:
         return f"{self.portal_url}staff/"
 
     @property
+    def mail_url(self) -> str | None:
+        """The local SES v2 endpoint (its viewer at ``/``), if the stack runs one."""
+        return None if self.mail_port is None else local_url(self.mail_port)
+
+    @property
+    def sms_url(self) -> str | None:
+        """The local SNS endpoint (moto), if the stack runs one."""
+        return None if self.sms_port is None else local_url(self.sms_port)
+
+    @property
+    def messages_on(self) -> bool:
+        """Whether the API sends messages: only with both local servers to send them to."""
+        return self.mail_port is not None and self.sms_port is not None
+
+    @property
+    def runs_log(self) -> Path:
+        """Where the jobs' own output goes (the scheduler's one line per run goes to its log)."""
+        return _RUNS_LOG if self.log_dir is None else self.log_dir / "job-runs.log"
+
+    @property
     def issuer(self) -> LocalIssuer:
         """The project's own token issuer, whose tokens the local API accepts."""
         return LocalIssuer(directory=self.staff_auth_dir)
 
 
+def clean_environment(base: Mapping[str, str] | None = None) -> dict[str, str]:
+    """``base`` (ours by default) without any variable the API's settings read: a developer's shell
+    must not leak stale ones into the API or a job."""
+    return {k: v for k, v in (os.environ if base is None else base).items() if k not in _SETTINGS_VARIABLES}
+
+
 def api_environment(config: StackConfig, base: Mapping[str, str] | None = None) -> dict[str, str]:
-    """The environment of the API process (and of the table-creation step)."""
-    env = {k: v for k, v in (os.environ if base is None else base).items() if k not in _SETTINGS_VARIABLES}
-    env.update(DUMMY_AWS_ENV)
+    """The environment of the API process (and of the table-creation step, the jobs' scheduler and
+    every job run)."""
+    env = clean_environment(base)
+    env.update(stack_settings(config))
+    return env
+
+
+def stack_settings(config: StackConfig) -> dict[str, str]:
+    """The variables the stack sets for the API: the one place they are decided. ``./scripts/jobs``
+    reads them back from the running stack's state file (``scripts.lib.stack_state``)."""
+    env = dict(DUMMY_AWS_ENV)
     env.update(
         {
             "STAGE": config.stage,
@@ -161,6 +227,11 @@ def api_environment(config: StackConfig, base: Mapping[str, str] | None = None) 
     )
     if config.storage == "dynamodb":
         env["DYNAMODB_ENDPOINT_URL"] = config.dynamodb_url
+    if config.messages_on and config.mail_url is not None and config.sms_url is not None:
+        env["SES_ENDPOINT_URL"] = config.mail_url
+        env["SNS_ENDPOINT_URL"] = config.sms_url
+    else:
+        env["MESSAGES"] = "off"
     # Staff sign-in: the API verifies the local issuer's tokens (its keys are made on first use).
     env.update(config.issuer.environment())
     env.update(config.extra_api_env)
@@ -197,9 +268,22 @@ class LocalStack:
     def __init__(self, config: StackConfig) -> None:
         self.config = config
         self.dynamodb: DynamoDBLocal | None = None
+        self.mail: MailServer | None = None
+        self.sms: SmsServer | None = None
+        if config.mail_port is not None:
+            self.mail = MailServer(
+                config.mail_port,
+                host=config.host,
+                log_path=self._log_path("mail"),
+                install_dir=config.mail_install_dir,
+            )
+        if config.sms_port is not None:
+            self.sms = SmsServer(config.sms_port, host=config.host, log_path=self._log_path("sms"))
         self.api: ManagedProcess | None = None
+        self.scheduler: ManagedProcess | None = None
         self.portal_server: StaticSiteServer | None = None
         self._portal_build: ManagedProcess | None = None
+        self._state_written = False
         self.timings: dict[str, float] = {}
 
     @property
@@ -222,6 +306,36 @@ class LocalStack:
         return self.config.dynamodb_url if self.config.storage == "dynamodb" else None
 
     @property
+    def mail_url(self) -> str | None:
+        """The local SES v2 endpoint the API sends e-mail to (None: no mail server)."""
+        return None if self.mail is None else self.mail.url
+
+    @property
+    def mail_viewer_url(self) -> str | None:
+        """The page showing every e-mail sent."""
+        return None if self.mail is None else self.mail.viewer_url
+
+    @property
+    def mail_store_url(self) -> str | None:
+        """Every e-mail sent, as JSON (``tests.support.messages.sent_mail`` reads it)."""
+        return None if self.mail is None else self.mail.store_url
+
+    @property
+    def sms_url(self) -> str | None:
+        """The local SNS endpoint the API sends SMS to (None: no SMS server)."""
+        return None if self.sms is None else self.sms.url
+
+    @property
+    def sms_data_url(self) -> str | None:
+        """Where the SMS sent can be read, as JSON (``tests.support.messages.sent_sms`` reads it)."""
+        return None if self.sms is None else self.sms.data_url
+
+    @property
+    def state_file(self) -> Path | None:
+        """The record ``./scripts/jobs`` reads (``--stack-file``), once the stack is up."""
+        return self.config.state_file
+
+    @property
     def issuer(self) -> LocalIssuer:
         """Mints staff tokens this stack's API accepts: ``stack.issuer.token(roles=[...], name=...)``."""
         return self.config.issuer
@@ -229,6 +343,19 @@ class LocalStack:
     @property
     def staff_console_url(self) -> str:
         return self.config.staff_console_url
+
+    @property
+    def urls(self) -> dict[str, str]:
+        """What is running, by name: what serve prints and the state file records."""
+        found = {
+            "portal": self.portal_url,
+            "api": self.api_url,
+            "dynamodb": self.dynamodb_url,
+            "mail_viewer": self.mail_viewer_url,
+            "mail_store": self.mail_store_url,
+            "sms_data": self.sms_data_url,
+        }
+        return {name: url for name, url in found.items() if url is not None}
 
     def _log_path(self, name: str) -> Path | None:
         return None if self.config.log_dir is None else self.config.log_dir / f"{name}.log"
@@ -258,6 +385,13 @@ class LocalStack:
             env=_portal_build_environment(config),
             log_path=self._log_path("mkdocs-build"),
         ).start()
+        # The mail and SMS servers come up meanwhile too; they are waited for below.
+        servers: list[ServerProcess] = [server for server in (self.mail, self.sms) if server is not None]
+        try:
+            for server in servers:
+                server.launch()
+        except ServerStartError as error:
+            raise StackError(str(error)) from error
 
         if config.storage == "dynamodb":
             self.dynamodb = DynamoDBLocal(
@@ -279,6 +413,12 @@ class LocalStack:
             log_path=self._log_path("api"),
         ).start()
         api = self.api
+        for server in servers:
+            try:
+                server.wait_until_ready(timeout=60)
+            except ServerStartError as error:
+                raise StackError(str(error)) from error
+            self.timings[f"{server.name} ready"] = time.monotonic() - started
         try:
             wait_for_http(
                 f"http://{config.host}:{config.api_port}/", timeout=60, still_starting=lambda: api.running
@@ -301,6 +441,22 @@ class LocalStack:
             api_url=f"http://{config.host}:{config.api_port}",
             headers=portal_headers(),
         ).start()
+        if config.run_schedules:
+            self.scheduler = ManagedProcess(
+                "jobs",
+                scheduler_command(registry=config.jobs_registry, runs_log=config.runs_log),
+                cwd=REPO_ROOT,
+                env=api_environment(config),
+                log_path=self._log_path("jobs"),
+            ).start()
+        if config.state_file is not None:
+            write_state(
+                config.state_file,
+                settings=stack_settings(config),
+                storage=config.storage,
+                urls=self.urls,
+            )
+            self._state_written = True
         self.timings["all ready"] = time.monotonic() - started
 
     def _create_tables(self) -> None:
@@ -337,16 +493,27 @@ class LocalStack:
 
     def dead_process(self) -> str | None:
         """The name of a part that has stopped on its own, if any."""
-        if self.api is not None and self.api.poll() is not None:
-            return f"api (exit code {self.api.poll()})"
-        if self.dynamodb is not None and self.dynamodb.process is not None:
-            code = self.dynamodb.process.poll()
+        parts: list[tuple[str, ManagedProcess | None]] = [
+            ("api", self.api),
+            ("DynamoDB Local", None if self.dynamodb is None else self.dynamodb.process),
+            ("the mail server", None if self.mail is None else self.mail.process),
+            ("the SMS server", None if self.sms is None else self.sms.process),
+            ("the jobs' scheduler", self.scheduler),
+        ]
+        for name, process in parts:
+            code = None if process is None else process.poll()
             if code is not None:
-                return f"DynamoDB Local (exit code {code})"
+                return f"{name} (exit code {code})"
         return None
 
     def stop(self) -> None:
-        """Stop everything started, the API before the database it writes to. Idempotent."""
+        """Stop everything started: the scheduler and the API before the servers they talk to.
+        Idempotent."""
+        if self._state_written and self.config.state_file is not None:
+            remove_state(self.config.state_file)
+            self._state_written = False
+        if self.scheduler is not None:
+            self.scheduler.stop()
         if self.portal_server is not None:
             self.portal_server.stop()
             self.portal_server = None
@@ -354,6 +521,9 @@ class LocalStack:
             self._portal_build.stop()
         if self.api is not None:
             self.api.stop()
+        for server in (self.mail, self.sms):
+            if server is not None:
+                server.stop()
         if self.dynamodb is not None:
             self.dynamodb.stop()
 

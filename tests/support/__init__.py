@@ -1,4 +1,5 @@
-"""Test harness helpers: ports, DynamoDB Local, the local stack, browsers, artifacts.
+"""Test harness helpers: ports, DynamoDB Local, the mail and SMS servers, the local stack, browsers,
+artifacts (what the mail and SMS servers were sent: ``tests.support.messages``).
 
 They reuse the launchers of ``./scripts/serve`` (``scripts.lib``), so tests run the same code.
 """
@@ -11,6 +12,8 @@ from tests.support.browser import CHROMIUM_ARGS, chromium_executable, chromium_u
 from tests.support.stack import (
     in_ci,
     start_dynamodb_local,
+    start_mail_server,
+    start_sms_server,
     start_test_stack,
     unavailable,
     unique_table_prefix,
@@ -26,6 +29,8 @@ __all__ = [
     "in_ci",
     "save_screenshot",
     "start_dynamodb_local",
+    "start_mail_server",
+    "start_sms_server",
     "start_test_stack",
     "unavailable",
     "unique_table_prefix",
