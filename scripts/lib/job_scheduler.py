@@ -63,6 +63,13 @@ class ScheduledJob(Protocol):
     def schedule(self) -> JobSchedule: ...
 
 
+def _local(job: ScheduledJob) -> JobSchedule:
+    """The schedule a job keeps here: its local one where it has one (a stand-in for an event
+    that starts it on AWS), else EventBridge's."""
+    local: JobSchedule | None = getattr(job, "local", None)
+    return local or job.schedule
+
+
 class Clock(Protocol):
     def now(self) -> datetime: ...
 
@@ -133,11 +140,11 @@ class Scheduler:
 
     def start(self) -> Scheduler:
         now = self.clock.now()
-        due = {job.name: job.schedule.next_after(now) for job in self.jobs}
+        due = {job.name: _local(job).next_after(now) for job in self.jobs}
         if not self.jobs:
             self.log("no jobs are registered: nothing to schedule")
         for job in self.jobs:
-            self.log(f"{job.name}: {job.schedule.expression()}, first at {format_moment(due[job.name])}")
+            self.log(f"{job.name}: {_local(job).expression()}, first at {format_moment(due[job.name])}")
         self._thread = threading.Thread(target=self._loop, args=(due,), name="job-scheduler", daemon=True)
         self._thread.start()
         return self
@@ -147,9 +154,9 @@ class Scheduler:
             now = self.clock.now()
             for job in self.jobs:
                 if due[job.name] <= now:
-                    at = _latest_due(job.schedule, due[job.name], now)
+                    at = _latest_due(_local(job), due[job.name], now)
                     self._fire(job.name, at)
-                    due[job.name] = job.schedule.next_after(at)
+                    due[job.name] = _local(job).next_after(at)
             sleep = min([self.clock.seconds_until(moment) for moment in due.values()] + [_MAX_SLEEP_SECONDS])
             self._stopping.wait(max(sleep, 0.0))
 

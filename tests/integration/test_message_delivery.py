@@ -263,3 +263,22 @@ def test_a_sent_acknowledgement_of_a_registration_meets_its_clock(
     # Once sent, the outbox no longer holds the access code.
     [sent] = outbox.for_case(number)
     assert "access_code" not in sent.notice.params
+
+
+class BrokenTemplate(FakeProvider):
+    def send(self, notice: Notice) -> str:
+        if notice.id == notices(1)[0].id:
+            raise KeyError("a template asked for what the message does not have")
+        return super().send(notice)
+
+
+def test_a_message_that_cannot_be_made_fails_alone_and_the_others_go(
+    stores: tuple[OutboxStore, CaseRepository],
+) -> None:
+    outbox, cases = stores
+    outbox.add(notices(3), now=NOW)
+    provider = BrokenTemplate()
+    run = deliver(outbox, provider, cases, NOW)
+    assert (run.sent, run.failed) == (2, 1)
+    failed = [m for m in outbox.for_case("TESTTESTTEST") if m.state == "failed"]
+    assert [(m.notice.id, m.error) for m in failed] == [(notices(1)[0].id, "KeyError")]

@@ -265,3 +265,24 @@ def test_messages_are_in_the_complainants_language() -> None:
     rendered = render_notice(notice, portal_url=PORTAL)
     assert rendered.subject.startswith("We have received your complaint")
     assert f"{PORTAL}en/status/?no=" in rendered.text
+
+
+def test_every_message_the_domain_decides_renders_whatever_the_case_lacks() -> None:
+    """Reminders and escalations of a case not yet routed (no department), the digest of a quiet
+    day: every notice the domain decides renders in both channels it can take."""
+    from chalicelib.domain.chasing import chase_notices, digest_notice
+
+    case, notices = filed()
+    decide = case.deadline("decide")
+    assert decide is not None
+    moments = [
+        decide.due_at - timedelta(hours=1),
+        POLICY.after(POLICY.chasing.escalate_again_after, decide.due_at).at + timedelta(hours=1),
+    ]
+    decided = [*notices, *(n for moment in moments for n in chase_notices(case, moment, POLICY))]
+    quiet = digest_notice([], failed_messages=0, now=moments[-1] + timedelta(days=30), policy=POLICY)
+    decided += [quiet] if quiet else []
+    assert {n.template for n in decided} >= {"acknowledgement", "reminder", "escalation"}
+    for notice in decided:
+        for lang in ("zh", "en"):
+            assert render_notice(replace(notice, lang=lang), portal_url=PORTAL).text

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, time
 
 from ..domain.deadlines import default_policy
-from .schedule import DailyAt, Every, Schedule
+from .schedule import DailyAt, Every, Poll, Schedule
 
 __all__ = ["JOBS", "Job", "JobReport", "job_named"]
 
@@ -30,9 +30,16 @@ class JobReport:
 @dataclass(frozen=True, slots=True)
 class Job:
     name: str
+    # When EventBridge fires it on AWS.
     schedule: Schedule
     description: str
     run: Callable[[datetime], JobReport]
+    # When the local scheduler fires it, if more often than ``schedule``.
+    local_schedule: Schedule | Poll | None = None
+
+    @property
+    def local(self) -> Schedule | Poll:
+        return self.local_schedule or self.schedule
 
 
 def _deliver_outbox(now: datetime) -> JobReport:
@@ -72,8 +79,10 @@ JOBS: tuple[Job, ...] = (
     Job(
         "deliver_outbox",
         Every(minutes=1),
-        "Send the e-mail and text messages waiting in the outbox (on AWS also triggered by the table's stream).",
+        "Send the e-mail and text messages waiting in the outbox.",
         _deliver_outbox,
+        # Locally a message is sent within seconds of the request that wrote it.
+        local_schedule=Poll(seconds=3),
     ),
     Job(
         "chase_deadlines",

@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta, timezone
 
-__all__ = ["DailyAt", "Every", "Schedule"]
+__all__ = ["DailyAt", "Every", "Poll", "Schedule"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,6 +50,25 @@ class DailyAt:
         if candidate <= local:
             candidate += timedelta(days=1)
         return candidate.astimezone(UTC)
+
+
+@dataclass(frozen=True, slots=True)
+class Poll:
+    """Every few seconds: how the local scheduler stands in for a job that AWS starts by an event
+    rather than a clock (the outbox's delivery after a write). EventBridge has no such rate."""
+
+    seconds: int
+
+    def __post_init__(self) -> None:
+        if not 1 <= self.seconds < 60:
+            raise ValueError("Poll: seconds from 1 to 59")
+
+    def expression(self) -> str:
+        return f"every {self.seconds} seconds (locally)"
+
+    def next_after(self, moment: datetime) -> datetime:
+        step = self.seconds
+        return datetime.fromtimestamp((int(moment.timestamp()) // step + 1) * step, UTC)
 
 
 Schedule = Every | DailyAt

@@ -14,8 +14,9 @@ conditional write that holds only while the lease is still its own). So:
 
 A provider fault that may pass (throttling, a timeout, a 5xx) is retried later, each wait twice the
 one before, up to ``policy.chasing.delivery_attempts`` attempts; a refusal that will not pass (an
-address the provider rejects) or the last attempt marks the message failed, which staff see on the
-case and can resend. A sent acknowledgement of a complaint staff registered meets the case's
+address the provider rejects), a message that cannot even be made (a template fault: a bug, named
+by the exception's type) or the last attempt marks the message failed, which staff see on the case
+and can resend; the other messages go on. A sent acknowledgement of a complaint staff registered meets the case's
 acknowledgement clock (the portal records it, as the system).
 """
 
@@ -110,7 +111,12 @@ def _deliver_one(
         return
     try:
         provider_id = sender.send(message.notice)
-    except ProviderError as error:
+    except Exception as error:  # noqa: BLE001  # one message that cannot go must not stop the others
+        error = (
+            error
+            if isinstance(error, ProviderError)
+            else ProviderError(type(error).__name__, transient=False)
+        )
         if error.transient and message.attempts < policy.chasing.delivery_attempts:
             outbox.retry_later(
                 message.notice.id, token=token, at=now + retry_delay(message.attempts), error=error.code
