@@ -9,11 +9,15 @@ from datetime import datetime
 from ..domain.case import Case
 from ..domain.errors import TransitionNotAllowedError
 from ..domain.messages import Message
-from ..domain.staff import StaffMember
+from ..domain.staff import OFFICE, Role, StaffMember
 from .lookup import find_case
 from .repository import AccessEntry, CaseRepository, OutboxMessage, OutboxStore
 
-__all__ = ["CaseMessages", "case_messages", "resend_message"]
+__all__ = ["RESEND_ROLES", "CaseMessages", "case_messages", "resend_message"]
+
+# Who may put a message that could not be delivered back in line: the office, which answers for
+# telling the complainant (a department's handler sees the messages but does not resend them).
+RESEND_ROLES: frozenset[Role] = OFFICE
 
 
 @dataclass(frozen=True, slots=True)
@@ -22,6 +26,8 @@ class CaseMessages:
     messages: list[OutboxMessage]
     # Whether the viewer may see the complainant's (masked) address at all.
     identity_visible: bool
+    # Whether the viewer may resend a failed message (``RESEND_ROLES``).
+    may_resend: bool
 
 
 def case_messages(
@@ -37,7 +43,7 @@ def case_messages(
         repository.record_access(
             AccessEntry(case.tracking_no, now, staff.id, staff.name, staff.primary_role, "messages")
         )
-    return CaseMessages(case, messages, visible)
+    return CaseMessages(case, messages, visible, bool(staff.roles & RESEND_ROLES))
 
 
 def resend_message(
@@ -50,6 +56,7 @@ def resend_message(
     now: datetime,
 ) -> CaseMessages:
     """Put a message that could not be delivered back in line; the case's messages as they now are."""
+    staff.ensure_role(RESEND_ROLES)
     case = find_case(repository, typed_number)
     staff.ensure_may_work_on(case)
     mine = {m.notice.id for m in outbox.for_case(case.tracking_no)}

@@ -13,6 +13,7 @@ from chalice.app import AuthRequest, AuthResponse, Blueprint, Request, Response
 from ..domain.deadlines import default_policy
 from ..domain.lifecycle import Status
 from ..domain.staff import ALL_STAFF, OFFICE, SUPERVISORS, Role, StaffMember
+from ..services.case_messages import RESEND_ROLES
 from ..services.repository import CaseQuery
 from ..services.staff_cases import act_on_case, list_queue, register_complaint, view_case
 from ..settings import get_settings
@@ -231,7 +232,7 @@ def messages(tracking_no: str) -> Response:
     content_types=["*/*"],
     authorizer=staff_authorizer,
 )
-@_for(OFFICE)
+@_for(RESEND_ROLES)
 def resend(tracking_no: str, message_id: str) -> Response:
     from ..services.case_messages import resend_message
     from .schemas import parse_empty_body

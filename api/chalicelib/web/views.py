@@ -421,7 +421,7 @@ def case_messages_view(view: CaseMessages) -> dict[str, Any]:
                 "next_attempt_at": iso(message.next_attempt_at) if message.state == "pending" else None,
                 "sent_at": iso(message.sent_at) if message.sent_at else None,
                 "error": message.error,
-                "resendable": message.state == "failed",
+                "resendable": view.may_resend and message.state == "failed",
             }
         )
     return {"tracking_no": format_code(view.case.tracking_no), "items": items}

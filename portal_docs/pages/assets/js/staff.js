@@ -1020,7 +1020,7 @@
       if (message.attempts > 1) {
         stateCell.appendChild(el("span", { className: "sc-cell__sub", text: t("staff.messages.attempts", { count: message.attempts }) }));
       }
-      if (message.resendable && mayRegister()) {
+      if (message.resendable) {
         var button = el("button", { className: "pf-button pf-button--secondary", text: t("staff.messages.resend"), attrs: { type: "button" } });
         button.addEventListener("click", function () {
           resendMessage(body.tracking_no, message.id, button);
