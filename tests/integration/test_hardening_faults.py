@@ -5,6 +5,7 @@ failed write leaves nothing behind: never a 500, never a case without its event.
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -159,7 +160,9 @@ def test_staff_and_complainant_saves_while_dynamodb_is_unreachable_are_503s_that
         "department": "ecology_environment",
         "priority": "normal",
     }
-    registration = {**COMPLAINT, "channel": "phone", "received_at": "2026-11-30T09:00:00+08:00"}
+    # An hour ago: inside the policy's bound on backdating, whenever this runs.
+    received = (datetime.now(UTC) - timedelta(hours=1)).isoformat()
+    registration = {**COMPLAINT, "channel": "phone", "received_at": received}
     with inject_dynamodb_faults(monkeypatch, _unreachable_transactions()):
         _assert_unavailable(*post_json(client, f"/admin/complaints/{number}/actions", accept, officer))
         _assert_unavailable(

@@ -23,6 +23,7 @@ from scripts.lib.job_runner import RunnableJob
 __all__ = [
     "JOBS",
     "MAIL_TO",
+    "REFUSING_JOBS",
     "SMS_TO",
     "STACK_JOBS",
     "EverySecond",
@@ -161,4 +162,33 @@ STACK_JOBS: tuple[RunnableJob, ...] = (
         _send_messages,
     ),
     Job("count_tables", Every(60), "counts the stack's tables", _count_tables),
+)
+
+
+class _RefusingSender:
+    """A provider that refuses every message for good, as SES refuses a rejected address."""
+
+    def send(self, notice: object) -> str:
+        from chalicelib.services.message_delivery import ProviderError
+
+        raise ProviderError("MessageRejected", transient=False)
+
+
+def _deliver_refused(now: datetime) -> JobReport:
+    """The real delivery of what is due, through a provider that refuses it all: each message failed."""
+    from chalicelib.domain.deadlines import default_policy
+    from chalicelib.services.message_delivery import deliver_due
+    from chalicelib.settings import get_settings
+    from chalicelib.storage import outbox_for, repository_for
+
+    settings = get_settings()
+    counts = deliver_due(
+        outbox_for(settings), _RefusingSender(), repository_for(settings), now=now, policy=default_policy()
+    )
+    return JobReport(counts.as_counts(), counts.more)
+
+
+# For a stack whose provider refuses everything: what is due becomes failed, for staff to resend.
+REFUSING_JOBS: tuple[RunnableJob, ...] = (
+    Job("deliver_refused", Every(60), "delivers what is due to a provider that refuses it", _deliver_refused),
 )
