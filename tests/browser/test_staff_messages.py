@@ -84,6 +84,8 @@ def test_a_supervisor_finds_a_case_escalated_twice_and_resends_its_undelivered_a
     ack = messages.filter(has_text=GLOSSARY["message"]["acknowledgement"]["zh"])
     expect(ack).to_have_count(1)
     expect(ack).to_contain_text(STATE["failed"]["zh"])
+    expect(ack).to_contain_text("邮件")
+    expect(ack).to_contain_text("原因：MessageRejected")
     expect(ack).to_contain_text(address[:2] + "***@example.cn")
     expect(page.locator("#sc-messages")).not_to_contain_text(address)
 

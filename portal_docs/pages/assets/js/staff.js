@@ -1007,7 +1007,7 @@
     items.forEach(function (message) {
       var what = el("td", {}, [
         el("span", { className: "sc-cell__main", text: P.pick(message.template_label) || message.template }),
-        el("span", { className: "sc-cell__sub", text: formatCompact(message.sent_at || message.created_at) })
+        el("span", { className: "sc-cell__sub", text: t("staff.messages.by." + message.channel) + " · " + formatCompact(message.sent_at || message.created_at) })
       ]);
       var recipient = message.recipient === null ? t("staff.messages.hidden_recipient") : String(message.recipient || "");
       var to = el("td", {}, [
@@ -1017,6 +1017,9 @@
       var stateCell = el("td", {}, [
         el("span", { className: message.state === "failed" ? "pf-tag pf-tag--red" : "pf-tag", text: P.pick(message.state_label) || message.state })
       ]);
+      if (message.state === "failed" && message.error) {
+        stateCell.appendChild(el("span", { className: "sc-cell__sub", text: t("staff.messages.reason", { error: message.error }) }));
+      }
       if (message.attempts > 1) {
         stateCell.appendChild(el("span", { className: "sc-cell__sub", text: t("staff.messages.attempts", { count: message.attempts }) }));
       }
