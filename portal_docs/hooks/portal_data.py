@@ -9,6 +9,7 @@ Loads the data files the API also uses (``api/chalicelib/data/catalog.json``, ``
       {{ policy.decide }}            -> "2 个工作日" / "2 working days"
       {{ policy.decide.label }}      -> the time limit's label
       {{ policy.decide.note }}       -> its note
+      {{ chasing.message_retention }} -> a duration of policy.json's ``chasing`` ("180 日")
       {{ policy_table }}             -> a Markdown table of every time limit and window
       {{ categories_list }}          -> a Markdown list of the complaint categories
       {{ rejection_reasons_list }}   -> a Markdown list of the reasons for not accepting
@@ -282,6 +283,11 @@ def resolve(key: str, lang: str) -> str:
             return duration(data.limits[parts[1]], lang)
         if head == "policy" and len(parts) == 3 and parts[2] in ("label", "note"):
             return str(data.limits[parts[1]][parts[2]][lang])
+        if head == "chasing" and len(parts) == 2:
+            value = data.policy["chasing"][parts[1]]
+            if not isinstance(value, dict):
+                raise KeyError(key)
+            return duration(value, lang)
         if head == "glossary" and len(parts) == 3:
             return str(data.glossary[parts[1]][parts[2]][lang])
         if head == "contacts" and len(parts) == 2:
