@@ -118,6 +118,17 @@ def _latest_due(schedule: JobSchedule, due: datetime, now: datetime) -> datetime
     return due
 
 
+_PRINTING = threading.Lock()
+
+
+def _print_line(line: str) -> None:
+    """One whole line at a time: ``print`` writes the text and its newline separately, so that two
+    runs ending at once could make "…stopped with the stackrecord at…" of two lines."""
+    with _PRINTING:
+        sys.stdout.write(line + "\n")
+        sys.stdout.flush()
+
+
 class Scheduler:
     """Fires ``jobs`` through ``launcher`` on their schedules, in a thread, until ``stop()``."""
 
@@ -132,7 +143,7 @@ class Scheduler:
         self.jobs = list(jobs)
         self.launcher = launcher
         self.clock: Clock = clock or WallClock()
-        self.log = log or (lambda line: print(line, flush=True))
+        self.log = log or _print_line
         self._stopping = threading.Event()
         self._lock = threading.Lock()
         self._runs: dict[str, tuple[datetime, threading.Thread]] = {}

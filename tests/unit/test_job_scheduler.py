@@ -245,3 +245,38 @@ def test_it_starts_by_naming_each_job_its_schedule_and_first_firing(
 )
 def test_a_run_is_one_line_job_moment_counts(outcome: RunOutcome, line: str) -> None:
     assert describe_outcome(outcome) == line
+
+
+class _YieldingOut:
+    """A stdout whose every write gives other threads their turn: two writes of one line (text, then
+    newline) get interleaved with another thread's unless the line is written whole."""
+
+    def __init__(self) -> None:
+        self.parts: list[str] = []
+
+    def write(self, text: str) -> int:
+        time.sleep(0)
+        self.parts.append(text)
+        return len(text)
+
+    def flush(self) -> None:
+        pass
+
+
+def test_lines_of_runs_ending_at_once_never_run_into_each_other(monkeypatch: pytest.MonkeyPatch) -> None:
+    out = _YieldingOut()
+    monkeypatch.setattr("sys.stdout", out)
+    log = Scheduler([], RecordingLauncher()).log
+
+    def write_many(job: str) -> None:
+        for n in range(200):
+            log(f"[jobs] {job} at 2027-01-05T01:00:0{n % 10}Z: runs=1")
+
+    threads = [threading.Thread(target=write_many, args=(f"job{t}",)) for t in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    lines = "".join(out.parts).splitlines()
+    assert len(lines) == 800
+    assert all(line.startswith("[jobs] job") and line.endswith(": runs=1") for line in lines)
