@@ -22,6 +22,24 @@ REFUSING = "tests.support.sample_jobs:REFUSING_JOBS"
 STATE = GLOSSARY["message_state"]
 
 
+def deliver_all(stack: LocalStack, registry: str | None = None) -> dict[str, int]:
+    """Deliver everything due now, as many runs as it takes (a run takes 50 messages, and the
+    session's earlier tests left theirs): the counts of all the runs."""
+    totals: dict[str, int] = {}
+    for _ in range(50):
+        outcome = (
+            run_stack_job(stack, "deliver_refused", at=datetime.now(UTC), registry=registry)
+            if registry
+            else run_stack_job(stack, "deliver_outbox", at=datetime.now(UTC))
+        )
+        assert outcome.ok, outcome
+        for key, value in outcome.counts.items():
+            totals[key] = totals.get(key, 0) + value
+        if not outcome.more:
+            return totals
+    raise AssertionError("the outbox never emptied")
+
+
 def register(stack: LocalStack, *, email: str, received_at: datetime) -> str:
     """A complaint taken by letter some time ago, registered by an officer: its tracking number."""
     body = {
@@ -59,9 +77,7 @@ def test_a_supervisor_finds_a_case_escalated_twice_and_resends_its_undelivered_a
     address = f"sun-{uuid.uuid4().hex[:8]}@example.cn"
     number = register(local_stack, email=address, received_at=datetime.now(UTC) - timedelta(days=21))
     fresh = file_complaint(local_stack, subject="路灯不亮", description="园区西路的路灯已经一周不亮了。")
-    refused = run_stack_job(local_stack, "deliver_refused", at=datetime.now(UTC), registry=REFUSING)
-    assert refused.ok, refused
-    assert refused.counts["failed"] >= 1, refused
+    assert deliver_all(local_stack, REFUSING)["failed"] >= 1
 
     # When a supervisor asks for the cases escalated twice
     sign_in(page, local_stack, local_stack.issuer.token(roles=["supervisor"], name="张主管"))
@@ -96,8 +112,7 @@ def test_a_supervisor_finds_a_case_escalated_twice_and_resends_its_undelivered_a
     expect(page.locator("#sc-messages-status")).to_have_text("已重新排队发送。")
     expect(ack).to_contain_text(STATE["pending"]["zh"])
     expect(ack.get_by_role("button")).to_have_count(0)
-    delivered = run_stack_job(local_stack, "deliver_outbox", at=datetime.now(UTC))
-    assert delivered.ok, delivered
+    deliver_all(local_stack)
     [mail] = wait_for_mail(local_stack.mail_store_url, to=address, timeout=10)
     assert number in (mail.text or "")
 
@@ -122,7 +137,7 @@ def test_a_handler_sees_the_messages_of_a_case_but_is_offered_no_resend(
     page.select_option("#sc-accept-priority", "normal")
     page.locator("#sc-action-accept button[type=submit]").click()
     expect(page.locator("#sc-case-status")).to_have_text(GLOSSARY["status"]["accepted"]["zh"])
-    assert run_stack_job(local_stack, "deliver_refused", at=datetime.now(UTC), registry=REFUSING).ok
+    deliver_all(local_stack, REFUSING)
 
     # When the department's handler opens it
     handler = local_stack.issuer.token(roles=["handler"], name="李承办", department="ecology_environment")
