@@ -38,6 +38,7 @@ class Settings:
     access_log_table: str
     attempts_table: str
     outbox_table: str
+    job_cursors_table: str
     portal_origin: str
     portal_url: str
     access_code_secret: str
@@ -123,6 +124,7 @@ def _load() -> Settings:
         access_log_table=_env("ACCESS_LOG_TABLE", f"{prefix}-access-log") or "",
         attempts_table=_env("ATTEMPTS_TABLE", f"{prefix}-attempts") or "",
         outbox_table=_env("OUTBOX_TABLE", f"{prefix}-outbox") or "",
+        job_cursors_table=_env("JOB_CURSORS_TABLE", f"{prefix}-job-cursors") or "",
         portal_origin=portal_origin,
         portal_url=(_env("PORTAL_URL", portal_origin + "/") or "").rstrip("/") + "/",
         access_code_secret=secret,

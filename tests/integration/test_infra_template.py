@@ -22,6 +22,7 @@ from chalicelib.storage.models import (
     CaseRecord,
     EventRecord,
     IdempotencyRecordModel,
+    JobCursorRecord,
 )
 from chalicelib.storage.outbox_records import OutboxRecord
 from chalicelib.storage.schema import table_shape
@@ -35,6 +36,7 @@ TABLES: dict[str, type[Model]] = {
     "AccessLogTable": AccessLogRecord,
     "AttemptsTable": AttemptRecord,
     "OutboxTable": OutboxRecord,
+    "JobCursorsTable": JobCursorRecord,
 }
 ENV_FOR_TABLE = {
     "CasesTable": "CASES_TABLE",
@@ -43,7 +45,10 @@ ENV_FOR_TABLE = {
     "AccessLogTable": "ACCESS_LOG_TABLE",
     "AttemptsTable": "ATTEMPTS_TABLE",
     "OutboxTable": "OUTBOX_TABLE",
+    "JobCursorsTable": "JOB_CURSORS_TABLE",
 }
+# Tables only the scheduled jobs use.
+JOBS_ONLY = {"JobCursorsTable"}
 # One environment for every function (SAM merges Globals into each): the API, the staff
 # authorizer (it needs the issuer) and every scheduled job.
 ENVIRONMENT = TEMPLATE["Globals"]["Function"]["Environment"]["Variables"]
@@ -109,7 +114,9 @@ def test_every_function_is_told_every_table_and_the_api_may_use_only_those() -> 
         s for s in _statements("ApiHandlerRole") if any(a.startswith("dynamodb:") for a in s["Action"])
     ]
     resources = json.dumps([s["Resource"] for s in dynamodb])
-    assert all(f'"{name}"' in resources for name in TABLES)
+    assert all(f'"{name}"' in resources for name in TABLES if name not in JOBS_ONLY)
+    # Where the jobs' passes stopped is theirs alone.
+    assert not any(f'"{name}"' in resources for name in JOBS_ONLY)
     assert "*" not in {r for s in dynamodb for r in s["Resource"] if isinstance(r, str)}
     assert not any("Scan" in a or a == "dynamodb:*" for s in dynamodb for a in s["Action"])
 
@@ -119,6 +126,13 @@ def test_the_scheduled_jobs_may_send_messages_and_never_scan() -> None:
     actions = {action for statement in statements for action in statement["Action"]}
     assert {"ses:SendEmail", "sns:Publish", "dynamodb:Query", "dynamodb:UpdateItem"} <= actions
     assert not any("Scan" in a or a.endswith(":*") for a in actions)
+    cursors = next(s for s in statements if "JobCursorsTable" in json.dumps(s["Resource"]))
+    assert set(cursors["Action"]) == {
+        "dynamodb:GetItem",
+        "dynamodb:PutItem",
+        "dynamodb:DeleteItem",
+        "dynamodb:DescribeTable",
+    }
     publish = next(s for s in statements if "sns:Publish" in s["Action"])
     assert publish["NotResource"] == "arn:*:sns:*:*:*"  # text messages to numbers, no topic
 
@@ -166,6 +180,8 @@ def test_chalice_package_merges_the_template_and_ships_the_data_files(tmp_path: 
         [event] = properties["Events"].values()
         assert event["Properties"]["Schedule"] == expected[name].schedule.expression()
         assert properties["Role"] == {"Fn::GetAtt": ["ScheduledJobsRole", "Arn"]}
+        # Longer than the API's: a run reads up to its page bound, and goes on while time is left.
+        assert properties["Timeout"] == 300
     assert resources["RestAPI"]["Properties"]["EndpointConfiguration"] == "REGIONAL"
     with zipfile.ZipFile(out / "deployment.zip") as bundle:
         names = set(bundle.namelist())

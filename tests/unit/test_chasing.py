@@ -15,7 +15,7 @@ from chalicelib.domain.vocabulary import departments, office_mailboxes
 from chalicelib.domain.working_days import default_calendar
 from chalicelib.services.scheduled_work import auto_close, chase_deadlines, daily_digest, remind_to_rate
 from chalicelib.services.submissions import submit_complaint
-from chalicelib.storage.memory import MemoryCaseRepository
+from chalicelib.storage.memory import MemoryCaseRepository, MemoryJobCursors
 
 from .test_complaint_rules import PERSON
 from .test_staff_actions import NOW, OFFICER, POLICY, act, new_case
@@ -88,7 +88,11 @@ def test_the_jobs_send_each_reminder_and_escalation_once_however_often_they_run(
     sent: list[dict[str, int]] = []
     for moment in moments:
         for _ in range(2):  # the same moment twice: nothing new the second time
-            sent.append(chase_deadlines(repository, repository.outbox, now=moment, policy=POLICY).counts)
+            sent.append(
+                chase_deadlines(
+                    repository, repository.outbox, MemoryJobCursors(), now=moment, policy=POLICY
+                ).counts
+            )
     assert [counts.get("reminder", 0) + counts.get("escalation", 0) for counts in sent] == [1, 0, 2, 0, 2, 0]
     templates = [m.notice.template for m in repository.outbox.for_case(receipt.case.tracking_no)]
     assert templates.count("reminder") == 1
@@ -123,8 +127,8 @@ def test_auto_close_closes_exactly_the_cases_past_their_window() -> None:
     for case in (past, later):
         stored(repository, case)
     moment = POLICY.due("review_request", past.updated_at).at + timedelta(hours=1)
-    assert auto_close(repository, now=moment, policy=POLICY).counts == {"closed": 1}
-    assert auto_close(repository, now=moment, policy=POLICY).counts == {}
+    assert auto_close(repository, MemoryJobCursors(), now=moment, policy=POLICY).counts == {"closed": 1}
+    assert auto_close(repository, MemoryJobCursors(), now=moment, policy=POLICY).counts == {}
     closed, open_ = repository.get(past.tracking_no), repository.get(later.tracking_no)
     assert closed is not None
     assert open_ is not None
@@ -149,9 +153,13 @@ def test_the_rating_reminder_is_sent_once_after_the_response_and_never_once_rate
     assert rate_reminder(rated, after, POLICY) is None
     repository = MemoryCaseRepository()
     stored(repository, responded)
-    assert remind_to_rate(repository, repository.outbox, now=after, policy=POLICY).counts == {"reminded": 1}
+    assert remind_to_rate(
+        repository, repository.outbox, MemoryJobCursors(), now=after, policy=POLICY
+    ).counts == {"reminded": 1}
     assert (
-        remind_to_rate(repository, repository.outbox, now=after + timedelta(days=1), policy=POLICY).counts
+        remind_to_rate(
+            repository, repository.outbox, MemoryJobCursors(), now=after + timedelta(days=1), policy=POLICY
+        ).counts
         == {}
     )
 

@@ -59,15 +59,19 @@ def _scheduled_work(name: str) -> Callable[[datetime], JobReport]:
     def run(now: datetime) -> JobReport:
         from ..services import scheduled_work
         from ..settings import get_settings
-        from ..storage import outbox_for, repository_for
+        from ..storage import job_cursors_for, outbox_for, repository_for
 
         settings = get_settings()
         repository, policy = repository_for(settings), default_policy()
+        outbox, cursors = outbox_for(settings), job_cursors_for(settings)
         if name == "auto_close":
-            counts = scheduled_work.auto_close(repository, now=now, policy=policy)
+            counts = scheduled_work.auto_close(repository, cursors, now=now, policy=policy)
+        elif name == "daily_digest":
+            counts = scheduled_work.daily_digest(repository, outbox, now=now, policy=policy)
+        elif name == "chase_deadlines":
+            counts = scheduled_work.chase_deadlines(repository, outbox, cursors, now=now, policy=policy)
         else:
-            work = getattr(scheduled_work, name)
-            counts = work(repository, outbox_for(settings), now=now, policy=policy)
+            counts = scheduled_work.remind_to_rate(repository, outbox, cursors, now=now, policy=policy)
         return JobReport(counts.counts, counts.more)
 
     return run

@@ -19,6 +19,7 @@ __all__ = [
     "CaseRepository",
     "IdempotencyKeyTakenError",
     "IdempotencyRecord",
+    "JobCursors",
     "MessageState",
     "OutboxMessage",
     "OutboxStore",
@@ -85,6 +86,19 @@ class AttemptCounter(Protocol):
 
     def release(self, key: str) -> None:
         """Give back one attempt counted under ``key`` (it turned out not to be a wrong guess)."""
+        ...
+
+
+class JobCursors(Protocol):
+    """Where a scheduled job's pass through the queue stopped at its page bound, so that its next run
+    goes on from there instead of starting over (a pass longer than one run still ends)."""
+
+    def get(self, name: str, *, now: datetime) -> str | None:
+        """The cursor ``name`` was left at, unless none was or it is older than its keep-until."""
+        ...
+
+    def put(self, name: str, cursor: str | None, *, keep_until: datetime) -> None:
+        """Leave ``name`` at ``cursor`` until ``keep_until``; ``None``: the pass ended, start over."""
         ...
 
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from ..services.repository import AttemptCounter, CaseRepository, OutboxStore
+from ..services.repository import AttemptCounter, CaseRepository, JobCursors, OutboxStore
 from ..settings import Settings
 
-__all__ = ["attempt_counter_for", "forget_storage", "outbox_for", "repository_for"]
+__all__ = ["attempt_counter_for", "forget_storage", "job_cursors_for", "outbox_for", "repository_for"]
 
 
 @lru_cache(maxsize=4)
@@ -51,12 +51,25 @@ def outbox_for(settings: Settings) -> OutboxStore:
     return DynamoOutbox(dynamodb_for(settings))
 
 
+@lru_cache(maxsize=4)
+def job_cursors_for(settings: Settings) -> JobCursors:
+    if settings.storage == "memory":
+        from .memory import MemoryJobCursors
+
+        return MemoryJobCursors()
+    from .connection import dynamodb_for
+    from .job_cursors import DynamoJobCursors
+
+    return DynamoJobCursors(dynamodb_for(settings))
+
+
 def forget_storage() -> None:
     """Forget the repositories and connections made so far (tests and launchers that change the
     configuration)."""
     repository_for.cache_clear()
     attempt_counter_for.cache_clear()
     outbox_for.cache_clear()
+    job_cursors_for.cache_clear()
     from .connection import forget_connections
 
     forget_connections()

@@ -29,6 +29,7 @@ from .models import (
     ConnectionSettings,
     EventRecord,
     IdempotencyRecordModel,
+    JobCursorRecord,
     bind_models,
 )
 from .outbox_records import OutboxRecord
@@ -45,6 +46,7 @@ _TABLE_SETTINGS: dict[type[Model], str] = {
     AccessLogRecord: "access_log_table",
     AttemptRecord: "attempts_table",
     OutboxRecord: "outbox_table",
+    JobCursorRecord: "job_cursors_table",
 }
 MODELS: tuple[type[Model], ...] = tuple(_TABLE_SETTINGS)
 

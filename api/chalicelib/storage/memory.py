@@ -6,7 +6,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import replace
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from ..domain.case import Case, Event
 from ..domain.errors import InvalidInputError, VersionConflictError
@@ -22,7 +22,7 @@ from ..services.repository import (
     TrackingNumberTakenError,
 )
 
-__all__ = ["MemoryAttemptCounter", "MemoryCaseRepository", "MemoryOutbox"]
+__all__ = ["MemoryAttemptCounter", "MemoryCaseRepository", "MemoryJobCursors", "MemoryOutbox"]
 
 
 class MemoryOutbox:
@@ -176,23 +176,19 @@ class MemoryCaseRepository:
             self.outbox.write(notices)
 
     def list_cases(self, query: CaseQuery) -> CasePage:
-        """The same selection and order as the DynamoDB indexes give; the cursor is an offset."""
-        try:
-            offset = int(query.cursor) if query.cursor else 0
-        except ValueError:
-            raise InvalidInputError(
-                {"cursor": Message("invalid_cursor")}, Message("invalid_cursor")
-            ) from None
+        """The same selection and order as the DynamoDB indexes give. The cursor is the last case's
+        place in that order, as DynamoDB's is its last key: a page goes on after it even if cases
+        before it left the selection meanwhile (a job closing the cases it reads)."""
+        after = _place_of(query.cursor) if query.cursor else None
         with self._lock:
             cases = list(self._cases.values())
-        selected = [c for c in cases if _matches(c, query)]
-        if query.department or query.status or not query.month:
-            selected.sort(key=lambda c: (_queue_at(c), c.tracking_no))
-        else:
-            selected.sort(key=lambda c: (c.submitted_at, c.tracking_no))
-        page = [case.summary for case in selected[offset : offset + query.limit]]
-        more = offset + query.limit < len(selected)
-        return CasePage(page, str(offset + query.limit) if more else None)
+        by_due = bool(query.department or query.status or not query.month)
+        places = sorted((_place(c, by_due), c) for c in cases if _matches(c, query))
+        following = [(place, c) for place, c in places if after is None or place > after]
+        page = following[: query.limit]
+        more = len(following) > query.limit
+        cursor = "|".join(page[-1][0]) if more and page else None
+        return CasePage([c.summary for _, c in page], cursor)
 
     def record_access(self, entry: AccessEntry) -> None:
         with self._lock:
@@ -205,6 +201,22 @@ class MemoryCaseRepository:
     def count(self) -> int:
         with self._lock:
             return len(self._cases)
+
+
+def _place(case: Case, by_due: bool) -> tuple[str, str]:
+    moment = _queue_at(case) if by_due else case.submitted_at
+    return (moment.astimezone(UTC).isoformat(timespec="microseconds"), case.tracking_no)
+
+
+def _place_of(cursor: str) -> tuple[str, str]:
+    moment, _, tracking_no = cursor.partition("|")
+    try:
+        datetime.fromisoformat(moment)
+    except ValueError:
+        raise InvalidInputError({"cursor": Message("invalid_cursor")}, Message("invalid_cursor")) from None
+    if not tracking_no:
+        raise InvalidInputError({"cursor": Message("invalid_cursor")}, Message("invalid_cursor"))
+    return (moment, tracking_no)
 
 
 def _queue_at(case: Case) -> datetime:
@@ -245,3 +257,21 @@ class MemoryAttemptCounter:
         with self._lock:
             if self._counts.get(key, 0) > 0:
                 self._counts[key] -= 1
+
+
+class MemoryJobCursors:
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._cursors: dict[str, tuple[str, datetime]] = {}
+
+    def get(self, name: str, *, now: datetime) -> str | None:
+        with self._lock:
+            kept = self._cursors.get(name)
+        return kept[0] if kept is not None and now < kept[1] else None
+
+    def put(self, name: str, cursor: str | None, *, keep_until: datetime) -> None:
+        with self._lock:
+            if cursor is None:
+                self._cursors.pop(name, None)
+            else:
+                self._cursors[name] = (cursor, keep_until)

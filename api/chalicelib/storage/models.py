@@ -40,6 +40,7 @@ __all__ = [
     "ConnectionSettings",
     "EventRecord",
     "IdempotencyRecordModel",
+    "JobCursorRecord",
     "bind_models",
     "queue_key",
 ]
@@ -241,6 +242,18 @@ class AttemptRecord(Model):
 
     key = UnicodeAttribute(hash_key=True)
     failures = NumberAttribute(default=0)
+    expires_at = TTLAttribute()
+
+
+class JobCursorRecord(Model):
+    """Where a scheduled job's pass through the queue stopped (services/scheduled_work.py), expired
+    by TTL so that a pass left unfinished long ago starts over."""
+
+    class Meta(_Meta):
+        pass
+
+    name = UnicodeAttribute(hash_key=True)
+    cursor = UnicodeAttribute()
     expires_at = TTLAttribute()
 
 
