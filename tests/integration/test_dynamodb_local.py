@@ -18,6 +18,7 @@ from chalicelib.domain.complaint import ComplaintDraft, check_draft
 from chalicelib.domain.deadlines import default_policy
 from chalicelib.domain.tracking import new_tracking_no
 from chalicelib.services import submissions
+from chalicelib.services.identity_keys import IdentityHasher
 from chalicelib.services.submissions import Receipt, submit_complaint
 from chalicelib.settings import Settings, get_settings
 from chalicelib.storage.case_repository import DynamoCaseRepository
@@ -46,7 +47,7 @@ def settings(dynamodb_local: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[S
 
 @pytest.fixture
 def repository(settings: Settings) -> DynamoCaseRepository:
-    return DynamoCaseRepository(dynamodb_for(settings))
+    return DynamoCaseRepository(dynamodb_for(settings), IdentityHasher(settings.identity_key_secret))
 
 
 def submit(
@@ -223,7 +224,9 @@ def test_tables_from_an_older_schema_are_brought_up_to_date(own_settings: Settin
     client = boto3.client(
         "dynamodb", endpoint_url=own_settings.dynamodb_endpoint_url, region_name=own_settings.region
     )
-    repository = DynamoCaseRepository(dynamodb_for(own_settings))
+    repository = DynamoCaseRepository(
+        dynamodb_for(own_settings), IdentityHasher(own_settings.identity_key_secret)
+    )
     receipt = submit(repository)
     number = receipt.case.tracking_no
     for index in ("open-queue-index", "status-queue-index"):

@@ -4,24 +4,28 @@ from __future__ import annotations
 
 from functools import lru_cache
 
+from ..services.report_store import ReportStore
 from ..services.repository import AttemptCounter, CaseRepository
 from ..settings import Settings
 
-__all__ = ["attempt_counter_for", "forget_storage", "repository_for"]
+__all__ = ["attempt_counter_for", "forget_storage", "report_store_for", "repository_for"]
 
 
 @lru_cache(maxsize=4)
 def repository_for(settings: Settings) -> CaseRepository:
     """One repository per configuration, made at first use (not at import: cold starts stay short
     for routes that never touch storage)."""
+    from ..services.identity_keys import IdentityHasher
+
+    identity = IdentityHasher(settings.identity_key_secret)
     if settings.storage == "memory":
         from .memory import MemoryCaseRepository
 
-        return MemoryCaseRepository()
+        return MemoryCaseRepository(identity)
     from .case_repository import DynamoCaseRepository
     from .connection import dynamodb_for
 
-    return DynamoCaseRepository(dynamodb_for(settings))
+    return DynamoCaseRepository(dynamodb_for(settings), identity)
 
 
 @lru_cache(maxsize=4)
@@ -36,11 +40,28 @@ def attempt_counter_for(settings: Settings) -> AttemptCounter:
     return DynamoAttemptCounter(dynamodb_for(settings))
 
 
+@lru_cache(maxsize=4)
+def report_store_for(settings: Settings) -> ReportStore:
+    """Where the monthly report's facts, snapshots and the published statistics are kept. In memory
+    they are the memory repository's own: it keeps the facts as it keeps the cases."""
+    if settings.storage == "memory":
+        from .memory import MemoryCaseRepository
+
+        repository = repository_for(settings)
+        assert isinstance(repository, MemoryCaseRepository)
+        return repository
+    from .connection import dynamodb_for
+    from .report_store import DynamoReportStore
+
+    return DynamoReportStore(dynamodb_for(settings))
+
+
 def forget_storage() -> None:
     """Forget the repositories and connections made so far (tests and launchers that change the
     configuration)."""
     repository_for.cache_clear()
     attempt_counter_for.cache_clear()
+    report_store_for.cache_clear()
     from .connection import forget_connections
 
     forget_connections()

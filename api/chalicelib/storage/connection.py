@@ -29,6 +29,7 @@ from .models import (
     ConnectionSettings,
     EventRecord,
     IdempotencyRecordModel,
+    ReportRecord,
     bind_models,
 )
 from .schema import meta_table
@@ -43,6 +44,7 @@ _TABLE_SETTINGS: dict[type[Model], str] = {
     IdempotencyRecordModel: "idempotency_table",
     AccessLogRecord: "access_log_table",
     AttemptRecord: "attempts_table",
+    ReportRecord: "reports_table",
 }
 MODELS: tuple[type[Model], ...] = tuple(_TABLE_SETTINGS)
 
