@@ -10,7 +10,6 @@ import pytest
 
 from chalicelib.domain.deadlines import default_policy
 from chalicelib.domain.errors import ForbiddenError
-from chalicelib.domain.months import Month
 from chalicelib.domain.staff import StaffMember
 from chalicelib.services.reports import freeze_month, monthly_report
 from chalicelib.storage.memory import MemoryAttemptCounter
@@ -27,9 +26,7 @@ def october() -> Scenario:
 
 
 def test_every_figure_of_the_month_is_the_count_the_test_makes_itself(october: Scenario) -> None:
-    report = monthly_report(
-        october.store, OFFICER, Month(2025, 10), source=None, now=AS_AT, policy=default_policy()
-    )
+    report = monthly_report(october.store, OFFICER, MONTH, source=None, now=AS_AT, policy=default_policy())
     assert report.source == "live"
     assert not report.so_far
     figures = report.document["figures"]
@@ -41,7 +38,7 @@ def test_every_figure_of_the_month_is_the_count_the_test_makes_itself(october: S
 
 def test_the_lists_hold_the_cases_the_test_expects(october: Scenario) -> None:
     document = monthly_report(
-        october.store, OFFICER, Month(2025, 10), source="live", now=AS_AT, policy=default_policy()
+        october.store, OFFICER, MONTH, source="live", now=AS_AT, policy=default_policy()
     ).document
     expected = expected_lists(october)
     assert [row["tracking_no"] for row in document["cases"]] == expected["cases"]
@@ -72,18 +69,16 @@ def test_the_frozen_month_is_the_report_as_it_was_then_and_stays_so(october: Sce
     assert freeze_month(october.store, now=frozen_at - timedelta(days=2), policy=policy) is None
     assert freeze_month(october.store, now=frozen_at, policy=policy) == MONTH
     assert freeze_month(october.store, now=AS_AT, policy=policy) is None  # frozen once
-    snapshot = monthly_report(october.store, OFFICER, Month(2025, 10), source=None, now=AS_AT, policy=policy)
+    snapshot = monthly_report(october.store, OFFICER, MONTH, source=None, now=AS_AT, policy=policy)
     assert snapshot.source == "snapshot"
     assert snapshot.as_at == frozen_at
     expected = expected_figures(october, as_at=frozen_at)
     assert snapshot.document["figures"] == expected
-    live = monthly_report(october.store, OFFICER, Month(2025, 10), source="live", now=AS_AT, policy=policy)
+    live = monthly_report(october.store, OFFICER, MONTH, source="live", now=AS_AT, policy=policy)
     assert live.document["figures"] == expected_figures(october)
 
 
 def test_only_officers_and_supervisors_read_the_report(october: Scenario) -> None:
     handler = StaffMember("h1", "李承办", frozenset({"handler"}), "ecology_environment")
     with pytest.raises(ForbiddenError):
-        monthly_report(
-            october.store, handler, Month(2025, 10), source=None, now=AS_AT, policy=default_policy()
-        )
+        monthly_report(october.store, handler, MONTH, source=None, now=AS_AT, policy=default_policy())

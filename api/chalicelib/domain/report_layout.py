@@ -186,7 +186,7 @@ def layout() -> tuple[Section, ...]:
 
 # The summary sheet's figures, as the office's monthly report puts them first.
 SUMMARY: tuple[tuple[str, str, Unit], ...] = (
-    ("received.total", "received", "count"),
+    ("received.total", "received_per_month", "count"),
     ("decisions.accepted", "accepted", "count"),
     ("decisions.not_accepted", "not_accepted", "count"),
     ("decisions.withdrawn", "withdrawn", "count"),
@@ -208,9 +208,7 @@ def summary_rows() -> tuple[FigureRow, ...]:
     rows = []
     for key, code, unit in SUMMARY:
         text = term(code)
-        if key == "received.total":
-            text = label("report_figure", "received_per_month")
-        elif key == "satisfaction.callback.rate":
+        if key == "satisfaction.callback.rate":
             text = _joined(label("report_table", "satisfaction_callback"), term("satisfaction_rate"))
         elif key == "handling.all.mean":
             text = _joined(label("report_section", "handling"), term("mean"))

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, time
 
-from .schedule import Schedule
+from ..domain.deadlines import default_policy
+from .schedule import DailyAt, Schedule
 
 __all__ = ["JOBS", "Job", "JobReport", "job_named"]
 
@@ -34,8 +35,23 @@ class Job:
     run: Callable[[datetime], JobReport]
 
 
+def _monthly_report(now: datetime) -> JobReport:
+    from .monthly_report import run
+
+    return run(now)
+
+
 # Filled as the jobs land (delivering the outbox, reminders, escalation, the digest, auto-close).
-JOBS: tuple[Job, ...] = ()
+JOBS: tuple[Job, ...] = (
+    # --- The monthly report (jobs/monthly_report.py): after midnight, Beijing time, every day.
+    Job(
+        "monthly_report",
+        DailyAt(time(0, 30), default_policy().zone),
+        "Carry open cases into the new month, freeze the month before on the first working day after it, "
+        "publish the statistics",
+        _monthly_report,
+    ),
+)
 
 
 def job_named(name: str) -> Job:

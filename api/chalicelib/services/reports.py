@@ -117,15 +117,17 @@ def _live_document(store: ReportStore, month: Month, now: datetime, policy: Poli
 def monthly_report(
     store: ReportStore,
     staff: StaffMember,
-    month: Month,
+    month_text: str | None,
     *,
     source: Source | None,
     now: datetime,
     policy: Policy,
 ) -> MonthlyReport:
-    """The report of ``month``: its snapshot when it has one (or when ``source`` asks for it), else
-    computed now from the month's facts. Officers and supervisors only."""
+    """The report of the month named (``YYYY-MM``; the current month when none is): its snapshot
+    when it has one (or when ``source`` asks for it), else computed now from the month's facts.
+    Officers and supervisors only."""
     staff.ensure_role(OFFICE)
+    month = report_month(month_text, now=now, policy=policy)
     if source != "live":
         snapshot = store.snapshot(str(month))
         if snapshot is not None:
@@ -189,8 +191,11 @@ def publish_statistics(store: ReportStore, *, now: datetime, policy: Policy) -> 
 # --- The public ----------------------------------------------------------------------------------
 
 
-def public_statistics(store: ReportStore, month: Month | None) -> dict[str, Any]:
-    """The published statistics ending at ``month``, or the latest: one read."""
+def public_statistics(
+    store: ReportStore, month_text: str | None, *, now: datetime, policy: Policy
+) -> dict[str, Any]:
+    """The published statistics ending at the month named, or the latest: one read."""
+    month = report_month(month_text, now=now, policy=policy) if month_text is not None else None
     found = store.statistics(str(month) if month else "latest")
     if found is None:
         raise NotFoundError(

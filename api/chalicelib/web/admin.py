@@ -16,12 +16,12 @@ from ..domain.staff import ALL_STAFF, OFFICE, SUPERVISORS, Role, StaffMember
 from ..services.repository import CaseQuery
 from ..services.staff_cases import act_on_case, list_queue, register_complaint, view_case
 from ..settings import get_settings
-from ..storage import repository_for
+from ..storage import report_store_for, repository_for
 from .auth import authorizer_context, staff_from_context, verify_staff_token
 from .cors import preflight_response
 from .requests import body_kind, idempotency_key, limited_body
 from .responses import json_response
-from .routing import ANY_CONTENT_TYPE, endpoint
+from .routing import ANY_CONTENT_TYPE, endpoint, request_language
 from .views import case_summary_view, receipt_view, staff_case_view
 
 __all__ = ["admin_routes", "allowed_roles"]
@@ -194,6 +194,38 @@ def access_log(tracking_no: str) -> Response:
     )
 
 
+@admin_routes.route(
+    "/admin/reports/monthly", methods=["GET"], content_types=ANY_CONTENT_TYPE, authorizer=staff_authorizer
+)
+@_for(OFFICE)
+def monthly_report_route() -> Response:
+    """The monthly report, as JSON (with its charts), an Excel workbook or the month's cases as CSV."""
+    from ..services.reports import monthly_report
+    from .downloads import file_response
+    from .report_views import report_view
+    from .schemas import parse_report_parameters
+
+    request, now, policy = _request(), _now(), default_policy()
+    query = request.query_params
+    params = parse_report_parameters(dict(query.items()) if query else None)
+    report = monthly_report(
+        report_store_for(get_settings()), _staff(), params.month, source=params.source, now=now, policy=policy
+    )
+    lang = request_language(request)
+    view = report_view(report, lang, policy)
+    name = f"complaints-report-{report.month}-{report.source}-{lang}"
+    if params.format == "xlsx":
+        from .report_xlsx import XLSX_MEDIA_TYPE, workbook
+
+        return file_response(workbook(view), XLSX_MEDIA_TYPE, f"{name}.xlsx")
+    if params.format == "csv":
+        from .report_csv import CSV_MEDIA_TYPE, cases_csv
+
+        return file_response(cases_csv(view), CSV_MEDIA_TYPE, f"{name}-cases.csv")
+    return json_response(view)
+
+
+@admin_routes.route("/admin/reports/monthly", methods=["OPTIONS"], content_types=ANY_CONTENT_TYPE)
 @admin_routes.route("/admin/complaints", methods=["OPTIONS"], content_types=ANY_CONTENT_TYPE)
 @admin_routes.route("/admin/complaints/{tracking_no}", methods=["OPTIONS"], content_types=ANY_CONTENT_TYPE)
 @admin_routes.route(
