@@ -21,6 +21,7 @@ from chalicelib.storage.models import (
     CaseRecord,
     EventRecord,
     IdempotencyRecordModel,
+    ReportRecord,
 )
 from chalicelib.storage.schema import table_shape
 
@@ -32,11 +33,13 @@ TABLES: dict[str, type[Model]] = {
     "IdempotencyTable": IdempotencyRecordModel,
     "AccessLogTable": AccessLogRecord,
     "AttemptsTable": AttemptRecord,
+    "ReportsTable": ReportRecord,
 }
 ENV_FOR_TABLE = {
     "CasesTable": "CASES_TABLE",
     "EventsTable": "EVENTS_TABLE",
     "IdempotencyTable": "IDEMPOTENCY_TABLE",
+    "ReportsTable": "REPORTS_TABLE",
 }
 
 
@@ -184,3 +187,15 @@ def test_staff_tokens_come_from_the_stacks_own_cognito_user_pool() -> None:
     assert (
         resources["StaffUserPool"]["Properties"]["AdminCreateUserConfig"]["AllowAdminCreateUserOnly"] is True
     )
+
+
+def test_the_function_gets_a_generated_secret_of_its_own_for_identity_keys() -> None:
+    resources = TEMPLATE["Resources"]
+    variables = resources["APIHandler"]["Properties"]["Environment"]["Variables"]
+    assert variables["IDENTITY_KEY_SECRET"] == {
+        "Fn::Sub": "{{resolve:secretsmanager:${IdentityKeySecret}:SecretString}}"
+    }
+    secret = resources["IdentityKeySecret"]
+    assert secret["Type"] == "AWS::SecretsManager::Secret"
+    assert secret["Properties"]["GenerateSecretString"]["PasswordLength"] >= 32
+    assert secret["DeletionPolicy"] == "Retain"

@@ -279,3 +279,13 @@ def test_statistics_of_a_month_never_published_are_a_404(stack: Stack) -> None:
     status, body, _ = get_json(stack.client, "/stats/monthly?month=2020-01")
     assert status == 404
     assert "month" in body["error"]["fields"]
+
+
+def test_a_workbook_asked_for_without_accepting_it_is_a_406_naming_format(stack: Stack) -> None:
+    status, body, _ = get_json(
+        stack.client,
+        f"/admin/reports/monthly?month={MONTH}&format=xlsx",
+        {**stack.officer, "Accept": "application/json"},
+    )
+    assert status == 406
+    assert "format" in body["error"]["fields"]

@@ -137,6 +137,10 @@ _TEMPLATES: dict[str, tuple[str, str]] = {
         "The month must be in the form YYYY-MM, like 2026-03, and not before 1990.",
     ),
     "report_month_future": ("该月份尚未开始。", "That month has not begun yet."),
+    "workbook_not_accepted": (
+        "下载 Excel 文件时，Accept 请求头须包含 {media_type} 或 */*。",
+        "To download the workbook, the Accept header must include {media_type} or */*.",
+    ),
     "report_not_frozen": (
         "该月份的报表尚未冻结为快照（在次月第一个工作日冻结），请查看实时重算结果。",
         "This month's report has not been frozen into a snapshot yet (that happens on the first working day after it): see the live recomputation.",

@@ -12,6 +12,7 @@ from chalice.app import AuthRequest, AuthResponse, Blueprint, Request, Response
 
 from ..domain.deadlines import default_policy
 from ..domain.lifecycle import Status
+from ..domain.messages import Message
 from ..domain.staff import ALL_STAFF, OFFICE, SUPERVISORS, Role, StaffMember
 from ..services.repository import CaseQuery
 from ..services.staff_cases import act_on_case, list_queue, register_complaint, view_case
@@ -19,6 +20,7 @@ from ..settings import get_settings
 from ..storage import report_store_for, repository_for
 from .auth import authorizer_context, staff_from_context, verify_staff_token
 from .cors import preflight_response
+from .errors import RequestError
 from .requests import body_kind, idempotency_key, limited_body
 from .responses import json_response
 from .routing import ANY_CONTENT_TYPE, endpoint, request_language
@@ -215,8 +217,12 @@ def monthly_report_route() -> Response:
     view = report_view(report, lang, policy)
     name = f"complaints-report-{report.month}-{report.source}-{lang}"
     if params.format == "xlsx":
-        from .report_xlsx import XLSX_MEDIA_TYPE, workbook
+        from .report_xlsx import XLSX_MEDIA_TYPE, accepts_workbook, workbook
 
+        if not accepts_workbook(request.headers.get("accept")):
+            # API Gateway (and Chalice) answer a binary type only to a request that accepts it.
+            message = Message("workbook_not_accepted", {"media_type": XLSX_MEDIA_TYPE})
+            raise RequestError(406, "not_acceptable", message, {"format": message})
         return file_response(workbook(view), XLSX_MEDIA_TYPE, f"{name}.xlsx")
     if params.format == "csv":
         from .report_csv import CSV_MEDIA_TYPE, cases_csv

@@ -17,7 +17,7 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-__all__ = ["XLSX_MEDIA_TYPE", "workbook"]
+__all__ = ["XLSX_MEDIA_TYPE", "accepts_workbook", "workbook"]
 
 XLSX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 # Sheet names of the lists and the definitions, by language (Excel allows 31 characters).
@@ -26,6 +26,12 @@ _SHEETS = {
     "en": {"summary": "Summary", "definitions": "Definitions"},
 }
 _ITEM = {"zh": "项目", "en": "Item"}
+
+
+def accepts_workbook(accept: str | None) -> bool:
+    """Whether a request's Accept header takes the workbook, as API Gateway and Chalice judge it."""
+    parts = {part.strip().lower() for part in (accept or "").replace(";", ",").split(",")}
+    return "*/*" in parts or XLSX_MEDIA_TYPE in parts
 
 
 def _sheet_name(title: str, taken: set[str]) -> str:

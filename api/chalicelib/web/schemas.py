@@ -333,7 +333,8 @@ class ReportParameters(_Body):
     one, by default)."""
 
     month: MonthText | None = None
-    lang: Lang | None = None
+    # The report's language, as on every route (read by the language negotiation).
+    lang: str | None = None
     format: Literal["json", "xlsx", "csv"] = "json"
     source: Literal["live", "snapshot"] | None = None
 
@@ -342,7 +343,7 @@ class StatisticsParameters(_Body):
     """``GET /stats/monthly``: the twelve months ending at ``month`` (the latest published by default)."""
 
     month: MonthText | None = None
-    lang: Lang | None = None
+    lang: str | None = None
     format: Literal["json", "csv"] = "json"
 
 
