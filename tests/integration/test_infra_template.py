@@ -199,3 +199,14 @@ def test_the_function_gets_a_generated_secret_of_its_own_for_identity_keys() -> 
     assert secret["Type"] == "AWS::SecretsManager::Secret"
     assert secret["Properties"]["GenerateSecretString"]["PasswordLength"] >= 32
     assert secret["DeletionPolicy"] == "Retain"
+
+
+def test_the_monthly_report_job_gets_its_tables_and_may_use_the_reports_table_only() -> None:
+    # Chalice names the scheduled job's function and role after its handler (jobs/handlers.py).
+    resources = TEMPLATE["Resources"]
+    variables = resources["MonthlyReport"]["Properties"]["Environment"]["Variables"]
+    assert variables["REPORTS_TABLE"] == {"Ref": "ReportsTable"}
+    statements = resources["MonthlyReportRole"]["Properties"]["Policies"][0]["PolicyDocument"]["Statement"]
+    dynamodb = [s for s in statements if any(a.startswith("dynamodb:") for a in s["Action"])]
+    assert [s["Resource"] for s in dynamodb] == [[{"Fn::GetAtt": ["ReportsTable", "Arn"]}]]
+    assert not any("Scan" in a or "Delete" in a for s in dynamodb for a in s["Action"])

@@ -433,4 +433,16 @@ def statistics_view(dataset: Mapping[str, Any], lang: Lang) -> dict[str, Any]:
             [_public_shown(r["on_time_response_rate"], "percent") for r in rows],
         ),
     )
-    return {**dataset, "lang": lang, "charts": [{"key": "statistics", "title": title, "svg": chart}]}
+    labels = {
+        "received": term("received_per_month").in_(lang),
+        "accepted_share": term("accepted_share").in_(lang),
+        "on_time_response_rate": term("on_time_response_rate").in_(lang),
+        "satisfaction_rate": term("combined_rate").in_(lang),
+        "mean_working_days_to_respond": term("mean_working_days_to_respond").in_(lang),
+    }
+    return {
+        **dataset,
+        "lang": lang,
+        "labels": labels,
+        "charts": [{"key": "statistics", "title": title, "svg": chart}],
+    }
