@@ -417,7 +417,7 @@ def _public_shown(cell: Mapping[str, Any], unit: str = "count") -> str:
 def statistics_view(dataset: Mapping[str, Any], lang: Lang) -> dict[str, Any]:
     """The published statistics with their charts in ``lang`` (the data are the dataset's own)."""
     rows = dataset["months"]
-    labels = [str(row["month"])[2:].replace("-", "/") for row in rows]
+    months = [str(row["month"])[2:].replace("-", "/") for row in rows]
     received = [row["received"]["value"] for row in rows]
     rate = [row["on_time_response_rate"]["value"] for row in rows]
     title = label("report_section", "statistics_title").in_(lang)
@@ -425,7 +425,7 @@ def statistics_view(dataset: Mapping[str, Any], lang: Lang) -> dict[str, Any]:
         "chart-statistics",
         title,
         label("report_definition", "months").in_(lang),
-        labels,
+        months,
         Series(term("received_per_month").in_(lang), received, [_public_shown(r["received"]) for r in rows]),
         Series(
             term("respond_rate").in_(lang),
