@@ -98,17 +98,50 @@ class ReportData:
     top_locations: list[Row] = field(default_factory=list)
 
 
-def _iso(moment: datetime | None) -> str | None:
-    return moment.isoformat() if moment else None
+def _local_iso(moment: datetime | None, zone: timezone) -> str | None:
+    """A moment of a list as the report shows it: in the portal's time zone, to the second."""
+    return moment.astimezone(zone).isoformat(timespec="seconds") if moment else None
 
 
-def _first(facts: CaseFacts, status: Status) -> datetime | None:
-    return next((at for s, at in facts.core.milestones if s is status), None)
+@dataclass(frozen=True, slots=True)
+class _Timeline:
+    """What a case's milestones say about the report's window, read once per case."""
 
+    first: dict[Status, datetime]
+    last: dict[Status, datetime]
+    # The statuses the case reached within the window.
+    reached: frozenset[Status]
+    open_at_start: bool
+    open_at_end: bool
+    # The status at the moment of the report.
+    status: Status
 
-def _last(facts: CaseFacts, status: Status) -> datetime | None:
-    found = [at for s, at in facts.core.milestones if s is status]
-    return found[-1] if found else None
+    @classmethod
+    def of(cls, facts: CaseFacts, window: _Window, as_at: datetime) -> _Timeline:
+        first: dict[Status, datetime] = {}
+        last: dict[Status, datetime] = {}
+        reached = set()
+        before_start = before_end = None  # the status just before the window began, and ended
+        now = facts.core.status
+        for status, at in facts.core.milestones:
+            if at <= as_at:
+                now = status
+            first.setdefault(status, at)
+            last[status] = at
+            if at < window.start:
+                before_start = status
+            if at < window.end:
+                before_end = status
+                if window.start <= at:
+                    reached.add(status)
+        return cls(
+            first,
+            last,
+            frozenset(reached),
+            before_start is not None and before_start not in FINISHED,
+            before_end is not None and before_end not in FINISHED,
+            now,
+        )
 
 
 def _in(month: Month, zone: timezone, as_at: datetime) -> _Window:
@@ -218,19 +251,20 @@ def compute_report(
     reviewed."""
     window = _in(month, zone, as_at)
     every = [f for f in facts if f.core.received_at < window.end]
+    lines = {f.tracking_no: _Timeline.of(f, window, as_at) for f in every}
     received = sorted(
         (f for f in every if window.holds(f.core.received_at)),
         key=lambda f: (f.core.received_at, f.tracking_no),
     )
     figures: Figures = {}
     _received(figures, received)
-    _decisions(figures, every, window)
-    figures["stock.carried_over"] = sum(open_at(f, window.start) for f in every)
-    figures["stock.open_at_end"] = sum(open_at(f, window.end) for f in every)
+    _decisions(figures, every, lines)
+    figures["stock.carried_over"] = sum(line.open_at_start for line in lines.values())
+    figures["stock.open_at_end"] = sum(line.open_at_end for line in lines.values())
     overdue_rows = _clocks(figures, every, month, zone, as_at)
-    _handling(figures, every, window, calendar, zone)
-    _satisfaction(figures, every, window)
-    _reviews(figures, every, window, origins or {})
+    _handling(figures, every, lines, window, calendar, zone)
+    _satisfaction(figures, every, lines, window)
+    _reviews(figures, every, lines, window, origins or {})
     groups = _repeat_groups([f.core.identity_keys for f in received])
     figures["recurring.repeat_complainants"] = len(groups)
     figures["recurring.repeat_complaints"] = sum(groups)
@@ -248,10 +282,11 @@ def compute_report(
         as_at=as_at,
         figures=figures,
         major_cases=[
-            _case_row(f, as_at) for f in sorted(majors, key=lambda f: (f.core.received_at, f.tracking_no))
+            _case_row(f, lines[f.tracking_no], as_at, zone)
+            for f in sorted(majors, key=lambda f: (f.core.received_at, f.tracking_no))
         ],
         overdue_cases=overdue_rows,
-        cases=[_case_row(f, as_at) for f in received],
+        cases=[_case_row(f, lines[f.tracking_no], as_at, zone) for f in received],
         top_locations=_top_locations(received),
     )
 
@@ -282,13 +317,12 @@ def _received(figures: Figures, received: list[CaseFacts]) -> None:
     figures["received.confidential"] = sum(f.core.confidential for f in received)
 
 
-def _reached(facts: CaseFacts, status: Status, window: _Window) -> bool:
-    return any(s is status and window.holds(at) for s, at in facts.core.milestones)
+def _decisions(figures: Figures, every: list[CaseFacts], lines: Mapping[str, _Timeline]) -> None:
+    def count(status: Status) -> int:
+        return sum(status in line.reached for line in lines.values())
 
-
-def _decisions(figures: Figures, every: list[CaseFacts], window: _Window) -> None:
-    rejected = [f for f in every if _reached(f, Status.REJECTED, window)]
-    figures["decisions.accepted"] = sum(_reached(f, Status.ACCEPTED, window) for f in every)
+    rejected = [f for f in every if Status.REJECTED in lines[f.tracking_no].reached]
+    figures["decisions.accepted"] = count(Status.ACCEPTED)
     figures["decisions.not_accepted"] = len(rejected)
     _count_into(
         figures,
@@ -296,19 +330,22 @@ def _decisions(figures: Figures, every: list[CaseFacts], window: _Window) -> Non
         rejection_reasons(),
         (f.marks.reject_reason or "other" for f in rejected),
     )
-    figures["decisions.withdrawn"] = sum(_reached(f, Status.WITHDRAWN, window) for f in every)
-    figures["decisions.responded"] = sum(_reached(f, Status.RESPONDED, window) for f in every)
-    figures["decisions.closed"] = sum(_reached(f, Status.CLOSED, window) for f in every)
+    figures["decisions.withdrawn"] = count(Status.WITHDRAWN)
+    figures["decisions.responded"] = count(Status.RESPONDED)
+    figures["decisions.closed"] = count(Status.CLOSED)
 
 
 def _clocks(
     figures: Figures, every: list[CaseFacts], month: Month, zone: timezone, as_at: datetime
 ) -> list[Row]:
+    """Clocks count in the month they are due in, the whole calendar month even when the report is
+    of the month so far (those still to come are pending)."""
     counts: dict[str, Counter[str]] = {kind: Counter() for kind in CLOCK_KINDS}
     overdue: list[Row] = []
+    start, end = month.start(zone), month.end(zone)
     for f in every:
         for clock in f.core.clocks:
-            if clock.kind not in counts or not month.contains(clock.due_at, zone):
+            if clock.kind not in counts or not start <= clock.due_at < end:
                 continue
             outcome = _clock_outcome(clock, f, as_at)
             counts[clock.kind][outcome] += 1
@@ -320,7 +357,7 @@ def _clocks(
                     {
                         "tracking_no": f.tracking_no,
                         "clock": clock.kind,
-                        "due_at": clock.due_at.isoformat(),
+                        "due_at": _local_iso(clock.due_at, zone),
                         "category": f.core.category,
                         "department": f.core.department,
                         "priority": f.core.priority,
@@ -339,9 +376,14 @@ def _clocks(
 
 
 def _handling(
-    figures: Figures, every: list[CaseFacts], window: _Window, calendar: WorkingDayCalendar, zone: timezone
+    figures: Figures,
+    every: list[CaseFacts],
+    lines: Mapping[str, _Timeline],
+    window: _Window,
+    calendar: WorkingDayCalendar,
+    zone: timezone,
 ) -> None:
-    responded = [(f, _first(f, Status.RESPONDED)) for f in every]
+    responded = [(f, lines[f.tracking_no].first.get(Status.RESPONDED)) for f in every]
     firsts = [(f, at) for f, at in responded if at is not None and window.holds(at)]
     days: dict[str, list[int]] = defaultdict(list)
     if firsts:
@@ -360,7 +402,9 @@ def _handling(
         figures[f"handling.{priority}.p90"] = _percentile_90(values) if values else None
 
 
-def _satisfaction(figures: Figures, every: list[CaseFacts], window: _Window) -> None:
+def _satisfaction(
+    figures: Figures, every: list[CaseFacts], lines: Mapping[str, _Timeline], window: _Window
+) -> None:
     levels: dict[str, Counter[str]] = {source: Counter() for source in SATISFACTION_SOURCES}
     for f in every:
         if f.core.callback_satisfaction and window.holds(f.marks.callback_at):
@@ -376,14 +420,18 @@ def _satisfaction(figures: Figures, every: list[CaseFacts], window: _Window) -> 
         figures[f"satisfaction.{source}.total"] = total
         figures[f"satisfaction.{source}.rate"] = _rate(sum(counted.get(s, 0) for s in SATISFIED), total)
     figures["satisfaction.not_reachable"] = sum(
-        _reached(f, Status.RESPONDED, window) and not f.core.reachable for f in every
+        Status.RESPONDED in lines[f.tracking_no].reached and not f.core.reachable for f in every
     )
 
 
 def _reviews(
-    figures: Figures, every: list[CaseFacts], window: _Window, origins: Mapping[str, str | None]
+    figures: Figures,
+    every: list[CaseFacts],
+    lines: Mapping[str, _Timeline],
+    window: _Window,
+    origins: Mapping[str, str | None],
 ) -> None:
-    figures["reviews.requested"] = sum(_reached(f, Status.UNDER_REVIEW, window) for f in every)
+    figures["reviews.requested"] = sum(Status.UNDER_REVIEW in line.reached for line in lines.values())
     decided = [f for f in every if window.holds(f.marks.review_decided_at)]
     upheld = 0
     for f in decided:
@@ -394,13 +442,12 @@ def _reviews(
     figures["reviews.changed"] = len(decided) - upheld
 
 
-def _case_row(f: CaseFacts, as_at: datetime) -> Row:
+def _case_row(f: CaseFacts, line: _Timeline, as_at: datetime, zone: timezone) -> Row:
     """A case as the report lists it: no complainant, nothing they wrote."""
     respond = next((c for c in f.core.clocks if c.kind == "respond"), None)
-    status = status_at(f, as_at + timedelta(microseconds=1)) or f.core.status
     return {
         "tracking_no": f.tracking_no,
-        "received_at": f.core.received_at.isoformat(),
+        "received_at": _local_iso(f.core.received_at, zone),
         "channel": f.core.channel,
         "category": f.core.category,
         "department": f.core.department,
@@ -408,14 +455,14 @@ def _case_row(f: CaseFacts, as_at: datetime) -> Row:
         "complainant_type": f.core.complainant_type,
         "anonymous": f.core.anonymous,
         "confidential": f.core.confidential,
-        "status": status.value,
-        "accepted_at": _iso(_first(f, Status.ACCEPTED)),
-        "rejected_at": _iso(_first(f, Status.REJECTED)),
+        "status": line.status.value,
+        "accepted_at": _local_iso(line.first.get(Status.ACCEPTED), zone),
+        "rejected_at": _local_iso(line.first.get(Status.REJECTED), zone),
         "reject_reason": f.marks.reject_reason,
-        "responded_at": _iso(_first(f, Status.RESPONDED)),
-        "respond_due_at": _iso(respond.due_at if respond else None),
-        "closed_at": _iso(_last(f, Status.CLOSED)),
-        "withdrawn_at": _iso(_first(f, Status.WITHDRAWN)),
+        "responded_at": _local_iso(line.first.get(Status.RESPONDED), zone),
+        "respond_due_at": _local_iso(respond.due_at if respond else None, zone),
+        "closed_at": _local_iso(line.last.get(Status.CLOSED), zone),
+        "withdrawn_at": _local_iso(line.first.get(Status.WITHDRAWN), zone),
         "callback_satisfaction": f.core.callback_satisfaction,
         "complainant_rating": f.core.complainant_rating,
     }

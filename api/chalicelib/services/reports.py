@@ -9,7 +9,7 @@ one is computed from the month's facts when asked for.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal
 
@@ -79,9 +79,16 @@ def _live_data(store: ReportStore, month: Month, now: datetime, policy: Policy) 
 
 
 def _data_dict(data: ReportData) -> dict[str, Any]:
-    raw = asdict(data)
-    raw["as_at"] = data.as_at.isoformat()
-    return raw
+    # Its rows are plain dictionaries already (dataclasses.asdict would copy each one deeply).
+    return {
+        "month": data.month,
+        "as_at": data.as_at.isoformat(),
+        "figures": data.figures,
+        "major_cases": data.major_cases,
+        "overdue_cases": data.overdue_cases,
+        "cases": data.cases,
+        "top_locations": data.top_locations,
+    }
 
 
 def _live_document(store: ReportStore, month: Month, now: datetime, policy: Policy) -> dict[str, Any]:

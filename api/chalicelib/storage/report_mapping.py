@@ -18,10 +18,17 @@ from ..domain.lifecycle import Status
 from ..domain.report_facts import CaseCore, CaseFacts, ClockFact, Marks
 from .models import ReportRecord
 
-__all__ = ["FACTS_PREFIX", "core_text", "facts_from_item", "facts_key", "facts_record", "marks_actions"]
+__all__ = [
+    "FACTS_ATTRIBUTES",
+    "FACTS_PREFIX",
+    "core_text",
+    "facts_from_item",
+    "facts_key",
+    "facts_record",
+    "marks_actions",
+]
 
 FACTS_PREFIX = "case#"
-_WHEN = ReportRecord.callback_at
 # The marks a later event replaces (``extended`` only grows).
 _SET_MARKS = (
     "reject_reason",
@@ -31,6 +38,8 @@ _SET_MARKS = (
     "callback_at",
     "rating_at",
 )
+# What a report reads of a facts item.
+FACTS_ATTRIBUTES = ("core", *_SET_MARKS, "extended")
 
 
 def facts_key(tracking_no: str) -> str:
@@ -103,8 +112,9 @@ def _text(item: dict[str, Any], name: str) -> str | None:
 
 
 def _stored_moment(item: dict[str, Any], name: str) -> datetime | None:
+    # As UTCDateTimeAttribute stores it ("2025-06-01T08:00:00.000000+0000"), which ISO parsing reads.
     text = _text(item, name)
-    return _WHEN.deserialize(text) if text else None
+    return datetime.fromisoformat(text) if text else None
 
 
 def facts_from_item(item: dict[str, Any]) -> CaseFacts:

@@ -18,7 +18,7 @@ from ..services.report_store import Snapshot
 from .case_repository import NO_CAPACITY_REPORT
 from .connection import DynamoDB
 from .models import ReportRecord
-from .report_mapping import FACTS_PREFIX, facts_from_item, facts_key, facts_record
+from .report_mapping import FACTS_ATTRIBUTES, FACTS_PREFIX, facts_from_item, facts_key, facts_record
 from .sdk_errors import call, conflicting_write, unavailable_or_raise
 
 __all__ = ["DynamoReportStore"]
@@ -44,7 +44,9 @@ class DynamoReportStore:
 
     # --- reads ---------------------------------------------------------------------------------
 
-    def _query(self, month: str, prefix: str) -> list[dict[str, Any]]:
+    def _query(
+        self, month: str, prefix: str, attributes: Sequence[str] | None = None
+    ) -> list[dict[str, Any]]:
         items: list[dict[str, Any]] = []
         start = None
         while True:
@@ -60,8 +62,28 @@ class DynamoReportStore:
             if not start:
                 return items
 
+    def _query_range(self, month: str, low: str, high: str) -> list[dict[str, Any]]:
+        items: list[dict[str, Any]] = []
+        start = None
+        while True:
+            page = self._connection.query(
+                self._table,
+                month,
+                range_key_condition=ReportRecord.item.between(low, high),
+                # The facts only: a month holds thousands of items, and their keys are known.
+                attributes_to_get=list(FACTS_ATTRIBUTES),
+                exclusive_start_key=start,
+                return_consumed_capacity=NO_CAPACITY_REPORT,
+            )
+            items.extend(page.get("Items", []))
+            start = page.get("LastEvaluatedKey")
+            if not start:
+                return items
+
     def month_facts(self, month: str) -> list[CaseFacts]:
-        return [facts_from_item(item) for item in call(lambda: self._query(month, FACTS_PREFIX))]
+        """The month's facts: one Query of its partition (in pages of 1 MB), in key order."""
+        items = call(lambda: self._query_range(month, FACTS_PREFIX, FACTS_PREFIX + "~"))
+        return [facts_from_item(item) for item in items]
 
     def _get_many(self, keys: Sequence[tuple[str, str]]) -> list[dict[str, Any]]:
         items: list[dict[str, Any]] = []

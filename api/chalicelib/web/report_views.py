@@ -5,8 +5,8 @@ say the same."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from datetime import UTC, datetime
+from collections.abc import Callable, Mapping, Sequence
+from datetime import UTC
 from typing import Any, Literal
 
 from ..domain.deadlines import Policy
@@ -14,7 +14,7 @@ from ..domain.monthly_report import CLOCK_KINDS, SATISFACTION_LEVELS, Figures
 from ..domain.months import Month
 from ..domain.report_layout import FigureRow, layout, summary_rows, term
 from ..domain.tracking import format_code
-from ..domain.vocabulary import Label, Lang, categories, departments, label, rejection_reasons
+from ..domain.vocabulary import Label, Lang, categories, departments, label, rejection_reasons, terms
 from ..services.reports import MonthlyReport
 from .svg_charts import Series, bars, bars_with_line
 from .views import iso
@@ -87,45 +87,43 @@ def _term(path: str) -> Label:
     return label(section, code)
 
 
-def _code_label(column: str, code: Any) -> Label | None:
-    """The label of a code in a list's column, or ``None`` when the column holds no code."""
-    if code is None:
-        return None
-    sections = {
-        "channel": "channel",
-        "priority": "priority",
-        "complainant_type": "complainant_type",
-        "status": "status",
-        "callback_satisfaction": "satisfaction",
-        "complainant_rating": "satisfaction",
-        "clock": "deadline",
-    }
-    if column in sections:
-        return label(sections[column], str(code))
+# The glossary section of the codes a list's column holds.
+_CODE_SECTIONS = {
+    "channel": "channel",
+    "priority": "priority",
+    "complainant_type": "complainant_type",
+    "status": "status",
+    "callback_satisfaction": "satisfaction",
+    "complainant_rating": "satisfaction",
+    "clock": "deadline",
+}
+
+
+def _code_labels(column: str) -> Mapping[str, Label] | None:
+    """The labels of the codes a list's column holds, or ``None`` when it holds none."""
+    if column in _CODE_SECTIONS:
+        return terms(_CODE_SECTIONS[column])
     if column == "category":
-        return categories()[str(code)].label
+        return {code: c.label for code, c in categories().items()}
     if column == "department":
-        return departments()[str(code)].label
+        return {code: d.label for code, d in departments().items()}
     if column == "reject_reason":
-        return rejection_reasons()[str(code)].label
+        return {code: r.label for code, r in rejection_reasons().items()}
     return None
 
 
-def _local(text: str | None, policy: Policy) -> str | None:
-    if not text:
-        return None
-    return datetime.fromisoformat(text).astimezone(policy.zone).replace(microsecond=0).isoformat()
-
-
-def _cell(column: str, kind: ColumnType, value: Any, lang: Lang, policy: Policy) -> Any:
-    if kind == "datetime":
-        return _local(value, policy)
+def _converter(column: str, kind: ColumnType, lang: Lang, policy: Policy) -> Callable[[Any], Any]:
+    """How a list's column shows its values, worked out once per column (a month lists thousands)."""
+    if kind == "datetime":  # already in the portal's time zone, to the second (monthly_report.py)
+        return lambda value: value
     if column == "tracking_no":
-        return format_code(str(value))
-    if isinstance(value, bool):
-        return term("yes" if value else "no").in_(lang)
-    coded = _code_label(column, value)
-    return coded.in_(lang) if coded else value
+        return lambda value: format_code(str(value))
+    labels = _code_labels(column)
+    if labels is not None:
+        texts = {code: text.in_(lang) for code, text in labels.items()}
+        return lambda value: None if value is None else texts.get(str(value), value)
+    yes, no = term("yes").in_(lang), term("no").in_(lang)
+    return lambda value: (yes if value else no) if isinstance(value, bool) else value
 
 
 def _list(
@@ -136,11 +134,12 @@ def _list(
     lang: Lang,
     policy: Policy,
 ) -> dict[str, Any]:
+    shown = [(c, _converter(c, kind, lang, policy)) for c, _, kind in columns]
     return {
         "key": key,
         "title": title.in_(lang),
         "columns": [{"key": c, "label": _term(t).in_(lang), "type": kind} for c, t, kind in columns],
-        "rows": [[_cell(c, kind, row.get(c), lang, policy) for c, _, kind in columns] for row in rows],
+        "rows": [[convert(row.get(c)) for c, convert in shown] for row in rows],
     }
 
 
