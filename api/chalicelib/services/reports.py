@@ -57,7 +57,7 @@ class MonthlyReport:
 
 def report_month(text: str | None, *, now: datetime, policy: Policy, field: str = "month") -> Month:
     """The month a request names (``YYYY-MM``), or the current month when it names none. A month
-    after the current one, or before the portal's span, is refused naming the field."""
+    before the portal's span is refused naming the field; one still to come has no report yet."""
     current = Month.of(now, policy.zone)
     if text is None:
         return current
@@ -65,7 +65,7 @@ def report_month(text: str | None, *, now: datetime, policy: Policy, field: str 
     if month is None or month < Month.of(EARLIEST, policy.zone):
         raise InvalidInputError({field: Message("report_month_invalid")})
     if current < month:
-        raise InvalidInputError({field: Message("report_month_future")})
+        raise NotFoundError(Message("report_month_future"), {field: Message("report_month_future")})
     return month
 
 

@@ -324,7 +324,8 @@ def parse_queue_parameters(query: dict[str, str] | None) -> QueueParameters:
 
 # --- Monthly reports and the published statistics -------------------------------------------------
 
-MonthText = Annotated[str, StringConstraints(pattern=r"^[0-9]{4}-(0[1-9]|1[0-2])$")]
+# A month of the span the portal stores moments in (1990 to 2099).
+MonthText = Annotated[str, StringConstraints(pattern=r"^(199[0-9]|20[0-9]{2})-(0[1-9]|1[0-2])$")]
 
 
 class ReportParameters(_Body):
