@@ -125,14 +125,17 @@ def test_a_failed_transaction_leaves_nothing_behind(
     # When a case with that number is written with its first event, the whole transaction is refused ...
     with pytest.raises(TransactWriteError) as refused:
         repository.create(*_case_and_event(number), None)
+    # (the case, the event, then the case's report facts)
     assert [getattr(r, "code", None) for r in refused.value.cancellation_reasons] == [
         None,
         "ConditionalCheckFailed",
+        None,
     ]
-    # ... and neither the case nor another event exists.
+    # ... and neither the case, nor another event, nor the case's report facts exist.
     assert repository.get(number) is None
     assert count_items(settings, settings.cases_table) == 0
     assert count_items(settings, settings.events_table) == 1
+    assert count_items(settings, settings.reports_table) == 0
 
 
 def _case_and_event(number: str) -> tuple[Case, Event]:

@@ -266,6 +266,7 @@ def test_the_job_freezes_the_month_and_publishes_statistics_read_in_one_go(
         ("month=2025-13", "month"),
         ("month=2999-01", "month"),
         ("month=1989-12", "month"),
+        ("month=2025-1", "month"),
         ("format=pdf", "format"),
     ],
 )
@@ -273,6 +274,12 @@ def test_a_bad_request_is_a_400_naming_the_field(stack: Stack, query: str, field
     status, body = report(stack, query)
     assert status == 400
     assert field in body["error"]["fields"]
+
+
+def test_a_month_still_to_come_has_no_report(stack: Stack) -> None:
+    status, body = report(stack, "month=2099-12")
+    assert status == 404
+    assert "month" in body["error"]["fields"]
 
 
 def test_statistics_of_a_month_never_published_are_a_404(stack: Stack) -> None:
@@ -289,3 +296,64 @@ def test_a_workbook_asked_for_without_accepting_it_is_a_406_naming_format(stack:
     )
     assert status == 406
     assert "format" in body["error"]["fields"]
+
+
+def test_older_cases_get_their_report_facts_and_identity_keys_from_the_table_upkeep(
+    dynamodb_local: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import boto3
+
+    from chalicelib.storage.tables import ensure_tables
+    from tests.support.api_client import reset_app_state
+
+    monkeypatch.setenv("STAGE", "test")
+    monkeypatch.setenv("STORAGE", "dynamodb")
+    monkeypatch.setenv("TABLE_PREFIX", unique_table_prefix("upkeep-report"))
+    reset_app_state()
+    try:
+        settings = get_settings()
+        ensure_tables(settings)
+        scenario = Scenario(
+            repository_for(settings), report_store_for(settings), attempt_counter_for(settings)
+        )
+        known = scenario.file("A", bj(10, 9), PERSON, ())
+        scenario.accept("A", bj(10, 10), "normal", "ecology_environment")
+        # Given the case as written before the report kept facts: no facts, no keys
+        client = boto3.client(
+            "dynamodb", endpoint_url=settings.dynamodb_endpoint_url, region_name=settings.region
+        )
+        client.update_item(
+            TableName=settings.cases_table,
+            Key={"tracking_no": {"S": known.tracking_no}},
+            UpdateExpression="REMOVE report_facts, phone_key, email_key",
+        )
+        store = report_store_for(settings)
+        for month in ("2025-10", "2025-11"):
+            for facts in store.month_facts(month):
+                client.delete_item(
+                    TableName=settings.reports_table,
+                    Key={"month": {"S": month}, "item": {"S": f"case#{facts.tracking_no}"}},
+                )
+        assert store.month_facts("2025-10") == []
+
+        # When the tables are brought up to date
+        changes = ensure_tables(settings)
+
+        # Then the case has its facts in the months it concerns and in every month it stayed open,
+        # its marks from its history, and its identity keys, at the same version
+        assert any("report facts" in change for change in changes), changes
+        october = {f.tracking_no: f for f in store.month_facts("2025-10")}
+        assert october[known.tracking_no].core.department == "ecology_environment"
+        assert known.tracking_no in {f.tracking_no for f in store.month_facts("2026-11")}  # still open
+        item = client.get_item(TableName=settings.cases_table, Key={"tracking_no": {"S": known.tracking_no}})[
+            "Item"
+        ]
+        assert item["version"] == {"N": "2"}
+        assert len(item["phone_key"]["S"]) == 32
+        assert set(october[known.tracking_no].core.identity_keys) == {
+            item["phone_key"]["S"],
+            item["email_key"]["S"],
+        }
+        assert not [c for c in ensure_tables(settings) if "report facts" in c]
+    finally:
+        reset_app_state()
