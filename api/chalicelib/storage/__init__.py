@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
-from ..services.report_store import ReportStore
 from ..services.repository import AttemptCounter, CaseRepository
 from ..settings import Settings
+
+if TYPE_CHECKING:  # the report's modules load on the report's routes only
+    from ..services.report_store import ReportStore
 
 __all__ = ["attempt_counter_for", "forget_storage", "report_store_for", "repository_for"]
 
