@@ -10,10 +10,13 @@ from chalicelib.jobs.handlers import job_handlers
 from chalicelib.web.admin import admin_routes
 from chalicelib.web.cors import cors_middleware
 from chalicelib.web.public import public_routes
+from chalicelib.web.report_xlsx import XLSX_MEDIA_TYPE
 from chalicelib.web.request_log import request_log_middleware
 from chalicelib.web.security_headers import security_headers_middleware
 
 app = Chalice(app_name="complaint-portal")
+# The monthly report's workbook travels as binary (API Gateway's binary media types).
+app.api.binary_types.append(XLSX_MEDIA_TYPE)
 app.register_blueprint(public_routes)
 app.register_blueprint(admin_routes)
 app.register_blueprint(job_handlers)

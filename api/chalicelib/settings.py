@@ -16,8 +16,9 @@ __all__ = ["Settings", "SettingsError", "get_settings", "reset_settings"]
 Storage = Literal["dynamodb", "memory"]
 
 _DEVELOPMENT_STAGES = frozenset({"local", "test"})
-# Only ever accepted in development stages; a deployed stage must bring its own secret.
+# Only ever accepted in development stages; a deployed stage must bring its own secrets.
 _DEVELOPMENT_SECRET = "local-development-secret-not-for-production"  # noqa: S105
+_DEVELOPMENT_IDENTITY_SECRET = "local-development-identity-key-secret-not-for-production"  # noqa: S105
 # Local stand-ins accept any sender; a deployed stage names its verified SES identity.
 _DEVELOPMENT_SENDER = "园区投诉受理中心 <complaints@park.example.cn>"
 
@@ -39,9 +40,14 @@ class Settings:
     attempts_table: str
     outbox_table: str
     job_cursors_table: str
+    # The monthly report's facts per month, its snapshots and the published statistics.
+    reports_table: str
     portal_origin: str
     portal_url: str
     access_code_secret: str
+    # Keys the identifiers that name a complainant (phone, e-mail, credit code) are kept under, so
+    # that repeats can be counted and cases found without keeping the identifiers a second time.
+    identity_key_secret: str
     max_body_bytes: int
     # How many proxies in front of the API append the client's address to X-Forwarded-For
     # (0: the API is reached directly and API Gateway's source address is the client's).
@@ -87,6 +93,18 @@ def _local_only(name: str, development: bool) -> str | None:
     return value
 
 
+def _secret(name: str, development_default: str | None) -> str:
+    """A secret of at least 32 characters; only development stages may leave it to a default."""
+    value = _env(name)
+    if value is None:
+        if development_default is None:
+            raise SettingsError(f"{name} is required outside development")
+        return development_default
+    if len(value) < 32:
+        raise SettingsError(f"{name} must be at least 32 characters")
+    return value
+
+
 def _hops(raw: str) -> int:
     if not raw.isdigit() or int(raw) > 5:
         raise SettingsError(f"TRUSTED_PROXY_HOPS must be a whole number from 0 to 5, not {raw!r}")
@@ -111,6 +129,7 @@ def _load() -> Settings:
         secret = _DEVELOPMENT_SECRET
     elif len(secret) < 32:
         raise SettingsError("ACCESS_CODE_SECRET must be at least 32 characters")
+    identity_secret = _secret("IDENTITY_KEY_SECRET", _DEVELOPMENT_IDENTITY_SECRET if development else None)
 
     portal_origin = (_env("PORTAL_ORIGIN", "http://localhost:8000") or "").rstrip("/")
     return Settings(
@@ -125,9 +144,11 @@ def _load() -> Settings:
         attempts_table=_env("ATTEMPTS_TABLE", f"{prefix}-attempts") or "",
         outbox_table=_env("OUTBOX_TABLE", f"{prefix}-outbox") or "",
         job_cursors_table=_env("JOB_CURSORS_TABLE", f"{prefix}-job-cursors") or "",
+        reports_table=_env("REPORTS_TABLE", f"{prefix}-reports") or "",
         portal_origin=portal_origin,
         portal_url=(_env("PORTAL_URL", portal_origin + "/") or "").rstrip("/") + "/",
         access_code_secret=secret,
+        identity_key_secret=identity_secret,
         max_body_bytes=int(_env("MAX_BODY_BYTES", "65536") or "65536"),
         trusted_proxy_hops=_hops(_env("TRUSTED_PROXY_HOPS", "0") or "0"),
         messages_enabled=_switch("MESSAGES", default=True),

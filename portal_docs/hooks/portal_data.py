@@ -330,7 +330,8 @@ def on_page_markdown(markdown: str, page: Page, config: MkDocsConfig, files: Any
     return PLACEHOLDER.sub(replace, markdown)
 
 
-STAFF_TEMPLATE = "staff.html"
+# The staff console's pages: the console and its Reports page.
+STAFF_TEMPLATES = frozenset({"staff.html", "staff-reports.html"})
 STAFF_STRINGS = "staff."
 
 
@@ -387,7 +388,7 @@ def _script_json(value: Any) -> str:
 
 
 def on_page_context(context: dict[str, Any], page: Page, config: MkDocsConfig, nav: Any) -> dict[str, Any]:
-    staff_console = page.meta.get("template") == STAFF_TEMPLATE
+    staff_console = page.meta.get("template") in STAFF_TEMPLATES
     context["portal"] = _template_view(page_language(page, config), staff_console=staff_console)
     return context
 

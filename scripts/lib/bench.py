@@ -7,6 +7,9 @@ Starts an in-memory AWS DynamoDB Local, creates the tables, and measures:
 - per endpoint (submit, public lookup, staff list, staff action), p50 and p99 of the Lambda handler
   called in process with API Gateway's event, against the same DynamoDB calls made with boto3;
 - the staff list at 1 000 and at 20 000 cases;
+- the monthly report of a month of 10 000 cases (in process, against reading the month's items with
+  boto3), its Excel workbook (time, and Python's memory at its peak), and the public statistics (one
+  DynamoDB request, against a GetItem);
 - HTTP throughput of the local API (chalice local with the Nagle fix) under 8 keep-alive connections.
 
 Prints a table and writes ``bench-results.json``. Timing lives here, never in tests.
@@ -28,9 +31,11 @@ import uuid
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
+from datetime import UTC, datetime
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
+from unittest import mock
 
 from scripts.lib.dynamodb_local import DUMMY_AWS_ENV, DynamoDBLocal
 from scripts.lib.local_api import api_command
@@ -107,6 +112,7 @@ def api_event(
     body: str | None = None,
     headers: dict[str, str] | None = None,
     authorizer: dict[str, str] | None = None,
+    query: dict[str, str] | None = None,
 ) -> dict[str, Any]:
     path = resource
     for name, value in (path_parameters or {}).items():
@@ -126,8 +132,8 @@ def api_event(
         "httpMethod": method,
         "headers": {"Host": "bench", "Accept-Language": "zh", **(headers or {})},
         "multiValueHeaders": None,
-        "queryStringParameters": None,
-        "multiValueQueryStringParameters": None,
+        "queryStringParameters": query,
+        "multiValueQueryStringParameters": {k: [v] for k, v in query.items()} if query else None,
         "pathParameters": path_parameters,
         "stageVariables": None,
         "requestContext": context,
@@ -207,6 +213,7 @@ def submit_event(key: str) -> dict[str, Any]:
 _APP_CHILD = """
 import json, sys
 from types import SimpleNamespace
+from unittest import mock
 import app
 event = json.loads(sys.argv[1])
 context = SimpleNamespace(aws_request_id="cold", function_name="f", memory_limit_in_mb=512,
@@ -290,6 +297,7 @@ def endpoints(runs: int) -> dict[str, Any]:
     # The acknowledgement the submission writes to the outbox in the same transaction.
     message_id = notice_id(tracking_no, 1, "acknowledgement", "complainant")
     message_item = raw_item(client, settings.outbox_table, {"message_id": {"S": message_id}})
+    fact_updates = fact_update_items(tracking_no)
     idempotency_item = {
         "key_hash": {"S": "template"},
         "fingerprint": {"S": "f" * 64},
@@ -335,6 +343,7 @@ def endpoints(runs: int) -> dict[str, Any]:
                         "ConditionExpression": "attribute_not_exists(message_id)",
                     }
                 },
+                *fact_updates(number["S"]),
             ]
         )
 
@@ -355,8 +364,9 @@ def endpoints(runs: int) -> dict[str, Any]:
     # Staff list: Query on the open queue, a page of 50.
     results["staff_list"] = staff_list(app, client, runs)
 
-    # Staff action (a note): GetItem, TransactWriteItems (case + event), PutItem (access log), Query (history).
-    results["staff_action"] = staff_action(app, client, runs, case_item, event_item)
+    # Staff action (a note): GetItem, TransactWriteItems (case + event + report facts), PutItem (access
+    # log), Query (history).
+    results["staff_action"] = staff_action(app, client, runs, case_item, event_item, fact_updates)
     for figures in results.values():
         figures["ratio_p50"] = round(figures["app"]["p50_ms"] / figures["floor"]["p50_ms"], 3)
     return results
@@ -414,8 +424,49 @@ def staff_list(app: Any, client: Any, runs: int) -> dict[str, Any]:
     return paired(lambda: call(app, event, 200), floor, runs)
 
 
+def fact_update_items(tracking_no: str) -> Callable[[str], list[dict[str, Any]]]:
+    """The report-facts updates a change of the case ``tracking_no`` writes in its transaction (one
+    per month it concerns), as a floor makes them for another number."""
+    from chalicelib.domain.deadlines import default_policy
+    from chalicelib.domain.report_facts import fact_months
+    from chalicelib.settings import get_settings
+    from chalicelib.storage import repository_for
+
+    settings = get_settings()
+    repository = repository_for(settings)
+    case = repository.get(tracking_no)
+    assert case is not None
+    months = sorted(
+        str(m) for m in fact_months(case, repository.history(tracking_no)[0], default_policy().zone)
+    )
+    client = boto3_client()
+    core = raw_item(
+        client, settings.reports_table, {"month": {"S": months[0]}, "item": {"S": f"case#{tracking_no}"}}
+    )["core"]
+
+    def updates(number: str) -> list[dict[str, Any]]:
+        return [
+            {
+                "Update": {
+                    "TableName": settings.reports_table,
+                    "Key": {"month": {"S": month}, "item": {"S": f"case#{number}"}},
+                    "UpdateExpression": "SET core = :c",
+                    "ExpressionAttributeValues": {":c": core},
+                }
+            }
+            for month in months
+        ]
+
+    return updates
+
+
 def staff_action(
-    app: Any, client: Any, runs: int, case_item: dict[str, Any], event_item: dict[str, Any]
+    app: Any,
+    client: Any,
+    runs: int,
+    case_item: dict[str, Any],
+    event_item: dict[str, Any],
+    fact_updates: Callable[[str], list[dict[str, Any]]],
 ) -> dict[str, Any]:
     from chalicelib.settings import get_settings
 
@@ -482,6 +533,7 @@ def staff_action(
                         "ConditionExpression": "attribute_not_exists(tracking_no)",
                     }
                 },
+                *fact_updates(case["no"]["S"]),
             ]
         )
         client.put_item(
@@ -556,6 +608,205 @@ def list_scaling(runs: int) -> dict[str, Any]:
         figures[str(size)] = summary(timed(lambda: call(app, event, 200), runs))
     figures["ratio_p50"] = round(figures["20000"]["p50_ms"] / figures["1000"]["p50_ms"], 3)
     return figures
+
+
+# --- The monthly report at 10 000 cases in the month ---------------------------------------------
+
+REPORT_MONTH = "2025-06"
+
+
+def month_of_facts(count: int) -> list[Any]:
+    """``count`` cases received in REPORT_MONTH, as their report facts: every channel, category and
+    priority, most accepted and responded to, some late, rejected, withdrawn, rated, repeated."""
+    from datetime import timedelta, timezone
+
+    from chalicelib.domain.complaint import CHANNELS
+    from chalicelib.domain.lifecycle import Status
+    from chalicelib.domain.report_facts import CaseCore, CaseFacts, ClockFact, Marks
+    from chalicelib.domain.tracking import new_tracking_no
+    from chalicelib.domain.vocabulary import categories, departments
+
+    beijing = timezone(timedelta(hours=8))
+    codes, depts = list(categories()), list(departments())
+    levels = ["very_satisfied", "satisfied", "basically_satisfied", "unsatisfied"]
+    start = datetime(2025, 6, 1, 8, tzinfo=beijing)
+    facts = []
+    for n in range(count):
+        received = start + timedelta(minutes=(n * 4 % (29 * 24 * 60)))
+        accepted = received + timedelta(hours=20)
+        responded = accepted + timedelta(days=6 + n % 9)
+        milestones = [(Status.RECEIVED, received)]
+        clocks = [ClockFact("acknowledge", received + timedelta(hours=24), received)]
+        marks = Marks()
+        status = Status.RECEIVED
+        if n % 10 == 0:
+            milestones.append((Status.REJECTED, accepted))
+            clocks.append(ClockFact("decide", received + timedelta(days=2), accepted))
+            marks = Marks(reject_reason="out_of_scope")
+            status = Status.REJECTED
+        elif n % 33 == 0:
+            milestones.append((Status.WITHDRAWN, accepted))
+            status = Status.WITHDRAWN
+        else:
+            milestones.append((Status.ACCEPTED, accepted))
+            clocks.append(ClockFact("decide", received + timedelta(days=2), accepted))
+            clocks.append(ClockFact("respond", accepted + timedelta(days=12), responded if n % 4 else None))
+            status = Status.ACCEPTED
+            if n % 4:
+                milestones.append((Status.RESPONDED, responded))
+                clocks.append(
+                    ClockFact("callback", responded + timedelta(days=1), responded + timedelta(hours=n % 30))
+                )
+                marks = Marks(respond_decision="upheld", callback_at=responded + timedelta(hours=n % 30))
+                status = Status.RESPONDED
+                if n % 3 == 0:
+                    milestones.append((Status.CLOSED, responded + timedelta(days=2)))
+                    status = Status.CLOSED
+        core = CaseCore(
+            tracking_no=new_tracking_no(),
+            version=len(milestones),
+            received_at=received,
+            channel=CHANNELS[n % len(CHANNELS)],
+            category=codes[n % len(codes)],
+            confidential=codes[n % len(codes)] == "staff_conduct",
+            complainant_type="enterprise" if n % 7 == 0 else "individual",
+            anonymous=n % 11 == 0,
+            reachable=n % 11 != 0,
+            status=status,
+            department=None
+            if status in (Status.RECEIVED, Status.REJECTED, Status.WITHDRAWN)
+            else depts[n % len(depts)],
+            # One case in 20 major and one in 50 urgent, as a month of complaints may have them.
+            priority=None
+            if status in (Status.RECEIVED, Status.REJECTED, Status.WITHDRAWN)
+            else "major"
+            if n % 20 == 1
+            else "urgent"
+            if n % 50 == 3
+            else "normal",
+            clocks=tuple(clocks),
+            milestones=tuple(milestones),
+            callback_satisfaction=levels[n % 4] if marks.callback_at else None,
+            location=f"园区路{n % 400}号",
+            identity_keys=(f"k{n % 8000:05d}",) if n % 11 else (),
+        )
+        facts.append(CaseFacts(core, marks))
+    return facts
+
+
+def fill_month(client: Any, count: int) -> int:
+    """The month's facts written straight into the reports table (as the cases' transactions would)."""
+    from chalicelib.settings import get_settings
+    from chalicelib.storage.report_mapping import facts_record
+
+    table = get_settings().reports_table
+    items = [facts_record(REPORT_MONTH, f).serialize() for f in month_of_facts(count)]
+
+    def batch(first: int) -> None:
+        pending = {table: [{"PutRequest": {"Item": item}} for item in items[first : first + 25]]}
+        while pending:
+            pending = client.batch_write_item(RequestItems=pending).get("UnprocessedItems") or {}
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        list(pool.map(batch, range(0, len(items), 25)))
+    return len(items)
+
+
+def monthly_report_bench(runs: int, count: int = 10_000) -> dict[str, Any]:
+    """The monthly report of a month of ``count`` cases (JSON, in process), against reading the
+    month's items with boto3; its workbook (time and Python memory at its peak); and the public
+    statistics, which must be one DynamoDB request."""
+    import tracemalloc
+
+    from pynamodb.connection import Connection
+
+    from app import app
+    from chalicelib.settings import get_settings
+
+    settings = get_settings()
+    client = boto3_client()
+    fill_month(client, count)
+    query = {"month": REPORT_MONTH, "source": "live"}
+    event = api_event("GET", "/admin/reports/monthly", authorizer=STAFF_CONTEXT, query=query)
+
+    def floor() -> None:
+        paginator = client.get_paginator("query")
+        for _ in paginator.paginate(
+            TableName=settings.reports_table,
+            KeyConditionExpression="#m = :m AND begins_with(#i, :p)",
+            ExpressionAttributeNames={"#m": "month", "#i": "item"},
+            ExpressionAttributeValues={":m": {"S": REPORT_MONTH}, ":p": {"S": "case#"}},
+        ):
+            pass
+
+    from chalicelib.domain.deadlines import default_policy
+    from chalicelib.storage import report_store_for
+
+    store = report_store_for(settings)
+    figures = paired(lambda: call(app, event, 200), floor, runs, warmup=2)
+    figures["ratio_p50"] = round(figures["app"]["p50_ms"] / figures["floor"]["p50_ms"], 3)
+    figures["cases"] = count
+
+    xlsx_event = api_event(
+        "GET",
+        "/admin/reports/monthly",
+        authorizer=STAFF_CONTEXT,
+        query={**query, "format": "xlsx"},
+        headers={"Accept": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"},
+    )
+    call(app, xlsx_event, 200)  # the first one imports xlsxwriter
+    request_ms = timed(lambda: call(app, xlsx_event, 200), max(3, runs // 2), warmup=0)
+    # The workbook alone, from the report's view (what the request adds to the JSON report).
+    from chalicelib.domain.staff import StaffMember
+    from chalicelib.services.reports import monthly_report
+    from chalicelib.web.report_views import report_view
+    from chalicelib.web.report_xlsx import workbook as make_workbook
+
+    officer = StaffMember("bench", "基准专员", frozenset({"officer"}))
+    policy = default_policy()
+    report = monthly_report(store, officer, REPORT_MONTH, source="live", now=datetime.now(UTC), policy=policy)
+    view = report_view(report, "zh", policy)
+    build_ms = timed(lambda: make_workbook(view), max(3, runs // 2), warmup=1)
+    tracemalloc.start()
+    size = len(make_workbook(view))
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    workbook = {
+        "request_p50_ms": round(statistics.median(request_ms), 1),
+        "build_p50_ms": round(statistics.median(build_ms), 1),
+        "rows": len(view["lists"][-1]["rows"]),
+        "bytes": size,
+        "python_peak_mb": round(peak / 2**20, 1),
+    }
+
+    # The public statistics: published from a frozen month, then read; every DynamoDB request counted.
+    from chalicelib.services.reports import freeze_month, publish_statistics
+
+    published_at = datetime(2025, 7, 2, 2, tzinfo=UTC)  # Wednesday 2 July, the first working day
+    freeze_month(store, now=published_at, policy=default_policy())
+    publish_statistics(store, now=published_at, policy=default_policy())
+    stats_event = api_event("GET", "/stats/monthly", query={"month": REPORT_MONTH})
+    requests = 0
+    original = Connection.dispatch
+
+    def counting(self: Connection, operation: str, kwargs: dict[str, Any]) -> Any:
+        nonlocal requests
+        requests += 1
+        return original(self, operation, kwargs)
+
+    with mock.patch.object(Connection, "dispatch", counting):
+        call(app, stats_event, 200)
+    reads = requests
+    public = paired(
+        lambda: call(app, stats_event, 200),
+        lambda: client.get_item(
+            TableName=settings.reports_table, Key={"month": {"S": "public"}, "item": {"S": REPORT_MONTH}}
+        ),
+        runs * 10,
+    )
+    public["ratio_p50"] = round(public["app"]["p50_ms"] / public["floor"]["p50_ms"], 3)
+    public["dynamodb_requests"] = reads
+    return {"report": figures, "workbook": workbook, "statistics": public}
 
 
 # --- HTTP throughput -----------------------------------------------------------------------------------
@@ -656,6 +907,19 @@ def report(results: dict[str, Any]) -> str:
     lines.append(
         f"{'submit p50, messages on / off':44} {m['app']['p50_ms']:.2f} ms / {m['floor']['p50_ms']:.2f} ms   ratio {m['ratio_p50']:.2f} (target <= 1.10)"
     )
+    r = results["monthly_report"]
+    lines.append("")
+    lines.append(
+        f"{'monthly report, ' + str(r['report']['cases']) + ' cases in the month':44} {r['report']['app']['p50_ms']:>9.1f} ms   floor {r['report']['floor']['p50_ms']:>8.1f} ms   ratio {r['report']['ratio_p50']:.2f}"
+    )
+    w = r["workbook"]
+    lines.append(
+        f"{'its workbook, ' + str(w['rows']) + ' rows: built / request':44} {w['build_p50_ms']:>9.1f} ms / {w['request_p50_ms']:.1f} ms   Python peak {w['python_peak_mb']:.1f} MB"
+    )
+    st = r["statistics"]
+    lines.append(
+        f"{'public statistics':44} {st['app']['p50_ms']:>9.2f} ms   floor {st['floor']['p50_ms']:>8.2f} ms   ratio {st['ratio_p50']:.2f}   DynamoDB requests {st['dynamodb_requests']}"
+    )
     t = results["http_throughput"]
     lines.append(
         f"{'HTTP, 8 keep-alive connections':44} {t['requests_per_second']:.0f} req/s   p50 {t['p50_ms']:.2f} ms   p99 {t['p99_ms']:.2f} ms   errors {t['errors']}"
@@ -690,6 +954,8 @@ def main(argv: list[str] | None = None) -> int:
         results["cold_start"] = cold_start(env, format_code(number.replace("-", "")), args.cold_runs)
         print("==> staff list at 1 000 and 20 000 cases", file=sys.stderr)
         results["staff_list_scaling"] = list_scaling(max(100, args.runs // 2))
+        print("==> the monthly report at 10 000 cases", file=sys.stderr)
+        results["monthly_report"] = monthly_report_bench(max(5, args.runs // 50))
         print("==> HTTP throughput", file=sys.stderr)
         results["http_throughput"] = throughput(env, args.seconds, 8, Path(tmp))
     RESULTS.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")

@@ -26,7 +26,18 @@ if TYPE_CHECKING:
 
 Screenshot = Callable[["Page", str], Path]
 
-PAGES = ("", "submit/", "status/", "process/", "policy/", "faq/", "privacy/", "accessibility/")
+PAGES = (
+    "",
+    "submit/",
+    "status/",
+    "process/",
+    "policy/",
+    "stats/",
+    "stats/data/",
+    "faq/",
+    "privacy/",
+    "accessibility/",
+)
 LANGS = ("zh", "en")
 PHONE: ViewportSize = {"width": 390, "height": 844}
 DESKTOP: ViewportSize = {"width": 1280, "height": 900}

@@ -26,7 +26,18 @@ if TYPE_CHECKING:
 
 Screenshot = Callable[["Page", str], Path]
 
-PAGES = ("", "submit/", "status/", "process/", "policy/", "faq/", "privacy/", "accessibility/")
+PAGES = (
+    "",
+    "submit/",
+    "status/",
+    "process/",
+    "policy/",
+    "stats/",
+    "stats/data/",
+    "faq/",
+    "privacy/",
+    "accessibility/",
+)
 LANGS = ("zh", "en")
 TRACKING_NO = re.compile(r"[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}")
 
@@ -206,6 +217,11 @@ def test_no_page_breaks_the_content_security_policy_or_asks_for_a_sitemap(
     page.evaluate("no => { location.hash = 'case=' + no; }", filed.tracking_no)
     expect(page.locator("#sc-case-title")).to_contain_text(filed.tracking_no)
     watch.collect("staff console")
+
+    # Its Reports page, with the month's charts drawn
+    page.goto(_page_url(local_stack, lang, "staff/reports/"))
+    expect(page.locator("#rp-report svg").first).to_be_visible()
+    watch.collect("reports")
 
     watch.assert_clean()
     watch.assert_every_page_had_the_policy()

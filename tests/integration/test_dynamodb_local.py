@@ -18,6 +18,7 @@ from chalicelib.domain.complaint import ComplaintDraft, check_draft
 from chalicelib.domain.deadlines import default_policy
 from chalicelib.domain.tracking import new_tracking_no
 from chalicelib.services import submissions
+from chalicelib.services.identity_keys import IdentityHasher
 from chalicelib.services.submissions import Receipt, submit_complaint
 from chalicelib.settings import Settings, get_settings
 from chalicelib.storage.case_repository import DynamoCaseRepository
@@ -46,7 +47,7 @@ def settings(dynamodb_local: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[S
 
 @pytest.fixture
 def repository(settings: Settings) -> DynamoCaseRepository:
-    return DynamoCaseRepository(dynamodb_for(settings))
+    return DynamoCaseRepository(dynamodb_for(settings), IdentityHasher(settings.identity_key_secret))
 
 
 def submit(
@@ -124,14 +125,17 @@ def test_a_failed_transaction_leaves_nothing_behind(
     # When a case with that number is written with its first event, the whole transaction is refused ...
     with pytest.raises(TransactWriteError) as refused:
         repository.create(*_case_and_event(number), None)
+    # (the case, the event, then the case's report facts)
     assert [getattr(r, "code", None) for r in refused.value.cancellation_reasons] == [
         None,
         "ConditionalCheckFailed",
+        None,
     ]
-    # ... and neither the case nor another event exists.
+    # ... and neither the case, nor another event, nor the case's report facts exist.
     assert repository.get(number) is None
     assert count_items(settings, settings.cases_table) == 0
     assert count_items(settings, settings.events_table) == 1
+    assert count_items(settings, settings.reports_table) == 0
 
 
 def _case_and_event(number: str) -> tuple[Case, Event]:
@@ -223,7 +227,9 @@ def test_tables_from_an_older_schema_are_brought_up_to_date(own_settings: Settin
     client = boto3.client(
         "dynamodb", endpoint_url=own_settings.dynamodb_endpoint_url, region_name=own_settings.region
     )
-    repository = DynamoCaseRepository(dynamodb_for(own_settings))
+    repository = DynamoCaseRepository(
+        dynamodb_for(own_settings), IdentityHasher(own_settings.identity_key_secret)
+    )
     receipt = submit(repository)
     number = receipt.case.tracking_no
     for index in ("open-queue-index", "status-queue-index"):

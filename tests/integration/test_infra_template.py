@@ -23,6 +23,7 @@ from chalicelib.storage.models import (
     EventRecord,
     IdempotencyRecordModel,
     JobCursorRecord,
+    ReportRecord,
 )
 from chalicelib.storage.outbox_records import OutboxRecord
 from chalicelib.storage.schema import table_shape
@@ -37,6 +38,7 @@ TABLES: dict[str, type[Model]] = {
     "AttemptsTable": AttemptRecord,
     "OutboxTable": OutboxRecord,
     "JobCursorsTable": JobCursorRecord,
+    "ReportsTable": ReportRecord,
 }
 ENV_FOR_TABLE = {
     "CasesTable": "CASES_TABLE",
@@ -46,6 +48,7 @@ ENV_FOR_TABLE = {
     "AttemptsTable": "ATTEMPTS_TABLE",
     "OutboxTable": "OUTBOX_TABLE",
     "JobCursorsTable": "JOB_CURSORS_TABLE",
+    "ReportsTable": "REPORTS_TABLE",
 }
 # Tables only the scheduled jobs use.
 JOBS_ONLY = {"JobCursorsTable"}
@@ -236,3 +239,26 @@ def test_staff_tokens_come_from_the_stacks_own_cognito_user_pool() -> None:
     assert (
         resources["StaffUserPool"]["Properties"]["AdminCreateUserConfig"]["AllowAdminCreateUserOnly"] is True
     )
+
+
+def test_the_function_gets_a_generated_secret_of_its_own_for_identity_keys() -> None:
+    resources = TEMPLATE["Resources"]
+    assert ENVIRONMENT["IDENTITY_KEY_SECRET"] == {
+        "Fn::Sub": "{{resolve:secretsmanager:${IdentityKeySecret}:SecretString}}"
+    }
+    secret = resources["IdentityKeySecret"]
+    assert secret["Type"] == "AWS::SecretsManager::Secret"
+    assert secret["Properties"]["GenerateSecretString"]["PasswordLength"] >= 32
+    assert secret["DeletionPolicy"] == "Retain"
+
+
+def test_the_jobs_may_use_the_reports_table_for_the_monthly_report_and_the_facts_cases_carry() -> None:
+    # The monthly report job reads and freezes it; every job that changes a case (auto-close) writes
+    # the case's report facts in the same transaction, as the API does.
+    statements = _statements("ScheduledJobsRole")
+    reports = [s for s in statements if "ReportsTable" in json.dumps(s.get("Resource"))]
+    assert [s["Resource"] for s in reports] == [[{"Fn::GetAtt": ["ReportsTable", "Arn"]}]]
+    assert {"dynamodb:Query", "dynamodb:PutItem", "dynamodb:UpdateItem"} <= set(reports[0]["Action"])
+    assert not any("Scan" in a or "Delete" in a for a in reports[0]["Action"])
+    api = [s for s in _statements("ApiHandlerRole") if "ReportsTable" in json.dumps(s.get("Resource"))]
+    assert [s["Resource"] for s in api] == [[{"Fn::GetAtt": ["ReportsTable", "Arn"]}]]

@@ -18,9 +18,9 @@ from chalicelib.domain.deadlines import default_policy
 from chalicelib.domain.notifications import Notice, notice_id
 from chalicelib.services.message_delivery import LEASE, ProviderError, deliver_due, retry_delay
 from chalicelib.services.repository import CaseRepository, OutboxStore
-from chalicelib.storage.memory import MemoryCaseRepository
 from tests.support import unique_table_prefix
 from tests.support.api_client import reset_app_state
+from tests.support.memory import memory_repository
 
 NOW = datetime(2026, 12, 1, 2, 0, tzinfo=UTC)
 POLICY = default_policy()
@@ -73,7 +73,7 @@ def stores(
     request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
 ) -> Iterator[tuple[OutboxStore, CaseRepository]]:
     if request.param == "memory":
-        repository = MemoryCaseRepository()
+        repository = memory_repository()
         yield repository.outbox, repository
         return
     request.getfixturevalue("dynamodb_local")

@@ -22,7 +22,9 @@ from chalicelib.web.schemas import (
     ActionBody,
     ComplaintSubmission,
     QueueParameters,
+    ReportParameters,
     StaffComplaintRegistration,
+    StatisticsParameters,
 )
 from tests.support.openapi import documented_operations, load_openapi
 
@@ -251,18 +253,26 @@ def test_each_complainant_action_body_is_its_model(kind: str) -> None:
     assert [p["required"] for p in access_code] == [True]
 
 
-def test_the_queue_parameters_are_the_model() -> None:
-    parameters = [_resolve(p) for p in documented_operations()[("/admin/complaints", "GET")]["parameters"]]
+@pytest.mark.parametrize(
+    ("path", "model"),
+    [
+        ("/admin/complaints", QueueParameters),
+        ("/admin/reports/monthly", ReportParameters),
+        ("/stats/monthly", StatisticsParameters),
+    ],
+)
+def test_the_query_parameters_are_the_model(path: str, model: type[BaseModel]) -> None:
+    parameters = [_resolve(p) for p in documented_operations()[(path, "GET")]["parameters"]]
     query = {p["name"]: p for p in parameters if p["in"] == "query"}
-    assert set(query) == set(QueueParameters.model_fields)
+    assert set(query) == set(model.model_fields)
     _assert_describes(
-        QueueParameters,
+        model,
         {
             "type": "object",
             "additionalProperties": False,
             "properties": {n: p["schema"] for n, p in query.items()},
         },
-        "QueueParameters",
+        model.__name__,
         query=True,
     )
 

@@ -26,6 +26,7 @@ from chalicelib.domain.lifecycle import Status
 from chalicelib.domain.staff import StaffMember
 from chalicelib.domain.tracking import check_symbol, format_code
 from chalicelib.services import submissions
+from chalicelib.services.identity_keys import IdentityHasher
 from chalicelib.services.repository import CaseQuery, CaseRepository
 from chalicelib.services.staff_cases import act_on_case
 from chalicelib.services.submissions import submit_complaint
@@ -33,11 +34,11 @@ from chalicelib.settings import Settings, get_settings
 from chalicelib.storage import repository_for
 from chalicelib.storage.case_repository import DynamoCaseRepository
 from chalicelib.storage.connection import dynamodb_for
-from chalicelib.storage.memory import MemoryCaseRepository
 from chalicelib.storage.tables import ensure_tables
 from tests.support import free_port, unique_table_prefix
 from tests.support.api_client import reset_app_state
 from tests.support.api_server import serve_app
+from tests.support.memory import memory_repository
 from tests.support.staff import TestIssuer
 
 from ..unit.test_complaint_rules import PERSON
@@ -67,7 +68,7 @@ def settings(
 
 @pytest.fixture
 def repository(settings: Settings) -> DynamoCaseRepository:
-    return DynamoCaseRepository(dynamodb_for(settings))
+    return DynamoCaseRepository(dynamodb_for(settings), IdentityHasher(settings.identity_key_secret))
 
 
 def new_case(repository: CaseRepository, now: datetime, **changes: Any) -> str:
@@ -280,7 +281,7 @@ def test_the_queue_selects_and_orders_like_the_fake_using_indexes_only(
     operations: list[str],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    fake = MemoryCaseRepository()
+    fake = memory_repository()
     now = _populate([repository, fake], monkeypatch)
     month = now.strftime("%Y-%m")
     operations.clear()

@@ -16,6 +16,7 @@ from chalicelib.domain.working_days import default_calendar
 from chalicelib.services.scheduled_work import auto_close, chase_deadlines, daily_digest, remind_to_rate
 from chalicelib.services.submissions import submit_complaint
 from chalicelib.storage.memory import MemoryCaseRepository, MemoryJobCursors
+from tests.support.memory import memory_repository
 
 from .test_complaint_rules import PERSON
 from .test_staff_actions import NOW, OFFICER, POLICY, act, new_case
@@ -70,7 +71,7 @@ def test_escalations_go_to_the_owner_and_supervisors_twice_at_most() -> None:
 
 
 def test_the_jobs_send_each_reminder_and_escalation_once_however_often_they_run() -> None:
-    repository = MemoryCaseRepository()
+    repository = memory_repository()
     receipt = submit_complaint(
         repository,
         PERSON,
@@ -119,7 +120,7 @@ def test_a_case_closes_by_itself_once_its_review_window_has_passed_and_not_befor
 
 
 def test_auto_close_closes_exactly_the_cases_past_their_window() -> None:
-    repository = MemoryCaseRepository()
+    repository = memory_repository()
     past, recent = _responded(), replace(_responded(), tracking_no="RECENTRECENT")
     later = replace(
         recent, milestones=tuple(replace(m, at=m.at + timedelta(days=20)) for m in recent.milestones)
@@ -151,7 +152,7 @@ def test_the_rating_reminder_is_sent_once_after_the_response_and_never_once_rate
     assert reminder.id == next_day.id  # the same message: sent once
     rated, _ = apply_complainant_action(responded, Feedback("satisfied"), now=after, policy=POLICY)
     assert rate_reminder(rated, after, POLICY) is None
-    repository = MemoryCaseRepository()
+    repository = memory_repository()
     stored(repository, responded)
     assert remind_to_rate(
         repository, repository.outbox, MemoryJobCursors(), now=after, policy=POLICY
@@ -165,7 +166,7 @@ def test_the_rating_reminder_is_sent_once_after_the_response_and_never_once_rate
 
 
 def test_the_digest_goes_on_working_days_only_make_up_days_included() -> None:
-    repository = MemoryCaseRepository()
+    repository = memory_repository()
     overdue = replace(new_case(), tracking_no="OVERDUEOVERD")
     stored(repository, overdue)
     # 2026-10-01 is National Day (a holiday); a weekend day worked in exchange (调休) that year.

@@ -14,6 +14,7 @@ from chalicelib.domain.case import Case, Event
 from chalicelib.services import scheduled_work
 from chalicelib.services.scheduled_work import auto_close, chase_deadlines
 from chalicelib.storage.memory import MemoryCaseRepository, MemoryJobCursors
+from tests.support.memory import memory_repository
 
 from .test_chasing import _responded
 from .test_staff_actions import OFFICER, POLICY, new_case
@@ -51,7 +52,7 @@ def an_hour_past_the_first_clock(repository: MemoryCaseRepository, number: str) 
 
 
 def test_a_chase_longer_than_a_run_goes_on_where_the_last_run_stopped_until_it_ends() -> None:
-    repository, cursors = MemoryCaseRepository(), MemoryJobCursors()
+    repository, cursors = memory_repository(), MemoryJobCursors()
     numbers = overdue_cases(repository, 5)
     moment = an_hour_past_the_first_clock(repository, numbers[0])
 
@@ -69,7 +70,7 @@ def test_a_chase_longer_than_a_run_goes_on_where_the_last_run_stopped_until_it_e
 
 
 def test_a_pass_left_unfinished_long_ago_starts_over() -> None:
-    repository, cursors = MemoryCaseRepository(), MemoryJobCursors()
+    repository, cursors = memory_repository(), MemoryJobCursors()
     numbers = overdue_cases(repository, 3)
     moment = an_hour_past_the_first_clock(repository, numbers[0])
     assert chase_deadlines(repository, repository.outbox, cursors, now=moment, policy=POLICY).more
@@ -81,7 +82,7 @@ def test_a_pass_left_unfinished_long_ago_starts_over() -> None:
 
 
 def test_a_cursor_of_an_older_form_of_the_queue_starts_the_pass_over() -> None:
-    repository, cursors = MemoryCaseRepository(), MemoryJobCursors()
+    repository, cursors = memory_repository(), MemoryJobCursors()
     numbers = overdue_cases(repository, 1)
     moment = an_hour_past_the_first_clock(repository, numbers[0])
     cursors.put("chase_deadlines", "not a cursor", keep_until=moment + timedelta(days=1))
@@ -91,7 +92,7 @@ def test_a_cursor_of_an_older_form_of_the_queue_starts_the_pass_over() -> None:
 
 
 def test_auto_close_goes_on_past_the_cases_it_closed_without_skipping_any() -> None:
-    repository, cursors = MemoryCaseRepository(), MemoryJobCursors()
+    repository, cursors = memory_repository(), MemoryJobCursors()
     numbers = []
     for n in range(5):
         case = numbered(_responded(), n)

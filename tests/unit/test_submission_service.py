@@ -24,6 +24,7 @@ from chalicelib.services.lookup import find_case
 from chalicelib.services.repository import IdempotencyRecord, TrackingNumberTakenError
 from chalicelib.services.submissions import Receipt, submit_complaint
 from chalicelib.storage.memory import MemoryCaseRepository
+from tests.support.memory import TEST_IDENTITY, memory_repository
 
 from .test_complaint_rules import PERSON
 
@@ -50,7 +51,7 @@ def submit(
 
 
 def test_a_complaint_is_stored_received_with_its_first_event() -> None:
-    repository = MemoryCaseRepository()
+    repository = memory_repository()
     receipt = submit(repository)
     case = repository.get(receipt.case.tracking_no)
     assert case is not None
@@ -74,19 +75,19 @@ def test_a_complaint_is_stored_received_with_its_first_event() -> None:
 
 
 def test_staff_conduct_complaints_are_confidential() -> None:
-    receipt = submit(MemoryCaseRepository(), replace(PERSON, category="staff_conduct"))
+    receipt = submit(memory_repository(), replace(PERSON, category="staff_conduct"))
     assert receipt.case.confidential
 
 
 def test_a_bad_complaint_stores_nothing() -> None:
-    repository = MemoryCaseRepository()
+    repository = memory_repository()
     with pytest.raises(InvalidInputError):
         submit(repository, replace(PERSON, consent=False))
     assert repository.count() == 0
 
 
 def test_the_same_key_and_body_return_the_same_case_and_code() -> None:
-    repository = MemoryCaseRepository()
+    repository = memory_repository()
     first = submit(repository, key="form-1")
     again = submit(repository, key="form-1")
     assert again.replayed
@@ -96,7 +97,7 @@ def test_the_same_key_and_body_return_the_same_case_and_code() -> None:
 
 
 def test_the_same_key_with_another_body_is_refused() -> None:
-    repository = MemoryCaseRepository()
+    repository = memory_repository()
     submit(repository, key="form-1")
     with pytest.raises(IdempotencyMismatchError):
         submit(repository, replace(PERSON, subject="另一个投诉标题"), key="form-1")
@@ -104,7 +105,7 @@ def test_the_same_key_with_another_body_is_refused() -> None:
 
 
 def test_an_expired_key_files_a_new_case() -> None:
-    repository = MemoryCaseRepository()
+    repository = memory_repository()
     first = submit(repository, key="form-1")
     later = submit(repository, key="form-1", now=NOW.replace(day=26))
     assert later.case.tracking_no != first.case.tracking_no
@@ -112,7 +113,7 @@ def test_an_expired_key_files_a_new_case() -> None:
 
 
 def test_different_keys_file_different_cases_with_different_codes() -> None:
-    repository = MemoryCaseRepository()
+    repository = memory_repository()
     a, b = submit(repository, key="a"), submit(repository, key="b")
     assert a.case.tracking_no != b.case.tracking_no
     assert a.access_code != b.access_code
@@ -122,7 +123,7 @@ class CollidingRepository(MemoryCaseRepository):
     """Reports the first numbers tried as taken, as DynamoDB's condition would."""
 
     def __init__(self, collisions: int) -> None:
-        super().__init__()
+        super().__init__(TEST_IDENTITY)
         self.collisions = collisions
         self.tried: list[str] = []
 
@@ -153,20 +154,20 @@ def test_lookup_checks_the_number_before_reading_storage() -> None:
             raise AssertionError("storage was read")
 
     with pytest.raises(InvalidTrackingNumberError):
-        find_case(NoReads(), "ABCD-EFGH-JKMN")
+        find_case(NoReads(TEST_IDENTITY), "ABCD-EFGH-JKMN")
 
 
 def test_lookup_finds_a_case_by_any_typed_form_and_reports_unknown_ones() -> None:
-    repository = MemoryCaseRepository()
+    repository = memory_repository()
     receipt = submit(repository)
     typed = format_code(receipt.case.tracking_no).lower().replace("-", " ")
     assert find_case(repository, typed).tracking_no == receipt.case.tracking_no
-    other = MemoryCaseRepository()
+    other = memory_repository()
     with pytest.raises(CaseNotFoundError):
         find_case(other, receipt.case.tracking_no)
 
 
 def test_the_month_of_filing_is_the_beijing_month() -> None:
     late_on_the_last_day = datetime(2026, 11, 30, 17, 30, tzinfo=UTC)  # 1 December, 01:30 in Beijing
-    receipt = submit(MemoryCaseRepository(), now=late_on_the_last_day)
+    receipt = submit(memory_repository(), now=late_on_the_last_day)
     assert receipt.case.submitted_month == "2026-12"

@@ -14,6 +14,7 @@ __all__ = [
     "IdempotencyMismatchError",
     "InvalidInputError",
     "InvalidTrackingNumberError",
+    "NotFoundError",
     "StorageUnavailableError",
     "TooManyAttemptsError",
     "TransitionNotAllowedError",
@@ -57,6 +58,12 @@ class CaseNotFoundError(DomainError):
 
     def __init__(self) -> None:
         super().__init__(Message("not_found"))
+
+
+class NotFoundError(DomainError):
+    """Something other than a case is not there (a month's frozen report, published statistics)."""
+
+    code = "not_found"
 
 
 class ForbiddenError(DomainError):

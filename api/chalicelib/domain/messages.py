@@ -135,6 +135,24 @@ _TEMPLATES: dict[str, tuple[str, str]] = {
         "分页游标无效，请从第一页重新查询。",
         "The page cursor is not valid: start again from the first page.",
     ),
+    # Monthly reports and published statistics
+    "report_month_invalid": (
+        "月份应为 YYYY-MM 格式，如 2026-03，且不早于 1990 年。",
+        "The month must be in the form YYYY-MM, like 2026-03, and not before 1990.",
+    ),
+    "report_month_future": ("该月份尚未开始。", "That month has not begun yet."),
+    "workbook_not_accepted": (
+        "下载 Excel 文件时，Accept 请求头须包含 {media_type} 或 */*。",
+        "To download the workbook, the Accept header must include {media_type} or */*.",
+    ),
+    "report_not_frozen": (
+        "该月份的报表尚未冻结为快照（在次月第一个工作日冻结），请查看实时重算结果。",
+        "This month's report has not been frozen into a snapshot yet (that happens on the first working day after it): see the live recomputation.",
+    ),
+    "statistics_not_published": (
+        "该月份的统计数据尚未发布。统计数据在每月结束后的第一个工作日发布。",
+        "No statistics are published for that month yet. They are published on the first working day after each month.",
+    ),
     # What the complainant is told on filing
     "next_steps": (
         "我们将在{due}前决定是否受理您的投诉，受理的告知预计处理时间，不予受理的详细说明理由。请妥善保存投诉编号和查询码，凭它们可随时查询进度、补充材料、评价处理结果。",

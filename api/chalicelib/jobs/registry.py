@@ -77,6 +77,12 @@ def _scheduled_work(name: str) -> Callable[[datetime], JobReport]:
     return run
 
 
+def _monthly_report(now: datetime) -> JobReport:
+    from .monthly_report import run
+
+    return run(now)
+
+
 _ZONE = default_policy().zone
 
 JOBS: tuple[Job, ...] = (
@@ -111,6 +117,14 @@ JOBS: tuple[Job, ...] = (
         DailyAt(time(10, 0), _ZONE),
         "Remind a complainant once to rate the outcome of a response.",
         _scheduled_work("remind_to_rate"),
+    ),
+    # --- The monthly report (jobs/monthly_report.py): after midnight, Beijing time, every day.
+    Job(
+        "monthly_report",
+        DailyAt(time(0, 30), _ZONE),
+        "Carry open cases into the new month, freeze the month before on the first working day after it, "
+        "publish the statistics",
+        _monthly_report,
     ),
 )
 

@@ -3,25 +3,39 @@
 from __future__ import annotations
 
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 from ..services.repository import AttemptCounter, CaseRepository, JobCursors, OutboxStore
 from ..settings import Settings
 
-__all__ = ["attempt_counter_for", "forget_storage", "job_cursors_for", "outbox_for", "repository_for"]
+if TYPE_CHECKING:  # the report's modules load on the report's routes only
+    from ..services.report_store import ReportStore
+
+__all__ = [
+    "attempt_counter_for",
+    "forget_storage",
+    "job_cursors_for",
+    "outbox_for",
+    "report_store_for",
+    "repository_for",
+]
 
 
 @lru_cache(maxsize=4)
 def repository_for(settings: Settings) -> CaseRepository:
     """One repository per configuration, made at first use (not at import: cold starts stay short
     for routes that never touch storage)."""
+    from ..services.identity_keys import IdentityHasher
+
+    identity = IdentityHasher(settings.identity_key_secret)
     if settings.storage == "memory":
         from .memory import MemoryCaseRepository
 
-        return MemoryCaseRepository()
+        return MemoryCaseRepository(identity)
     from .case_repository import DynamoCaseRepository
     from .connection import dynamodb_for
 
-    return DynamoCaseRepository(dynamodb_for(settings))
+    return DynamoCaseRepository(dynamodb_for(settings), identity)
 
 
 @lru_cache(maxsize=4)
@@ -63,6 +77,22 @@ def job_cursors_for(settings: Settings) -> JobCursors:
     return DynamoJobCursors(dynamodb_for(settings))
 
 
+@lru_cache(maxsize=4)
+def report_store_for(settings: Settings) -> ReportStore:
+    """Where the monthly report's facts, snapshots and the published statistics are kept. In memory
+    they are the memory repository's own: it keeps the facts as it keeps the cases."""
+    if settings.storage == "memory":
+        from .memory import MemoryCaseRepository
+
+        repository = repository_for(settings)
+        assert isinstance(repository, MemoryCaseRepository)
+        return repository
+    from .connection import dynamodb_for
+    from .report_store import DynamoReportStore
+
+    return DynamoReportStore(dynamodb_for(settings))
+
+
 def forget_storage() -> None:
     """Forget the repositories and connections made so far (tests and launchers that change the
     configuration)."""
@@ -70,6 +100,7 @@ def forget_storage() -> None:
     attempt_counter_for.cache_clear()
     outbox_for.cache_clear()
     job_cursors_for.cache_clear()
+    report_store_for.cache_clear()
     from .connection import forget_connections
 
     forget_connections()

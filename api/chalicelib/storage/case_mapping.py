@@ -23,6 +23,7 @@ from ..domain.complaint import Channel, Complainant, ComplainantType, ComplaintD
 from ..domain.lifecycle import Status
 from ..domain.moments import EARLIEST, LATEST, to_utc
 from ..domain.vocabulary import Lang
+from ..services.identity_keys import IdentityKeys
 from ..services.repository import AccessEntry
 from .models import (
     AccessLogRecord,
@@ -48,7 +49,8 @@ __all__ = [
 OPEN = "open"
 
 
-def case_to_record(case: Case) -> CaseRecord:
+def case_to_record(case: Case, keys: IdentityKeys) -> CaseRecord:
+    """The record of ``case``, with the keyed hashes of its complainant's identifiers."""
     c, d = case.complainant, case.details
     record = CaseRecord(
         tracking_no=case.tracking_no,
@@ -96,6 +98,10 @@ def case_to_record(case: Case) -> CaseRecord:
         callback_satisfaction=case.callback_satisfaction,
         complainant_rating=case.complainant_rating,
         queue=OPEN if case.awaits_staff else None,
+        phone_key=keys.phone,
+        email_key=keys.email,
+        credit_code_key=keys.credit_code,
+        report_facts=True,
     )
     # PynamoDB writes version + 1 on condition that the stored version is the one read; a new
     # record has no version and is written as version 1 on condition that none exists.

@@ -11,8 +11,10 @@ from pynamodb.exceptions import TransactWriteError
 from pynamodb.transactions import TransactWrite
 
 from ..domain.case import Case, Event
+from ..domain.deadlines import default_policy
 from ..domain.errors import VersionConflictError
 from ..domain.notifications import Notice
+from ..services.identity_keys import IdentityHasher
 from ..services.repository import (
     AccessEntry,
     CasePage,
@@ -31,6 +33,7 @@ from .case_mapping import (
     summary_from_item,
 )
 from .connection import DynamoDB
+from .fact_updates import add_fact_updates
 from .models import AccessLogRecord, CaseRecord, EventRecord, IdempotencyRecordModel
 from .outbox_records import notice_record, record_is_new
 from .queue_plan import Cursor, QueueQuery, all_of
@@ -44,8 +47,10 @@ NO_CAPACITY_REPORT = "NONE"
 
 
 class DynamoCaseRepository:
-    def __init__(self, dynamodb: DynamoDB) -> None:
+    def __init__(self, dynamodb: DynamoDB, identity: IdentityHasher) -> None:
         self._db = dynamodb
+        self._identity = identity
+        self._zone = default_policy().zone
         self._connection = dynamodb.connection
         self._cases = dynamodb.table(CaseRecord)
         self._events = dynamodb.table(EventRecord)
@@ -76,10 +81,14 @@ class DynamoCaseRepository:
                         condition=IdempotencyRecordModel.key_hash.does_not_exist()
                         | (IdempotencyRecordModel.expires_at < idempotency.created_at),
                     )
-                transaction.save(case_to_record(case), condition=CaseRecord.tracking_no.does_not_exist())
+                keys = self._identity.of(case.complainant)
+                transaction.save(
+                    case_to_record(case, keys), condition=CaseRecord.tracking_no.does_not_exist()
+                )
                 transaction.save(event_to_record(event), condition=EventRecord.tracking_no.does_not_exist())
                 for notice in notices:  # after the case: its conflicts are read by position below
                     transaction.save(notice_record(notice), condition=record_is_new)
+                add_fact_updates(transaction, case, event, keys, self._zone)
         except TransactWriteError as error:
             reasons = list(error.cancellation_reasons or [])
             offset = 0
@@ -141,12 +150,14 @@ class DynamoCaseRepository:
                 connection=self._connection, return_consumed_capacity=NO_CAPACITY_REPORT
             ) as transaction:
                 # The record carries version - 1: PynamoDB adds the condition that it is still stored.
-                transaction.save(case_to_record(case))
+                keys = self._identity.of(case.complainant)
+                transaction.save(case_to_record(case, keys))
                 transaction.save(event_to_record(event), condition=EventRecord.tracking_no.does_not_exist())
                 if access is not None:
                     transaction.save(access_to_record(access))
                 for notice in notices:
                     transaction.save(notice_record(notice), condition=record_is_new)
+                add_fact_updates(transaction, case, event, keys, self._zone)
         except TransactWriteError as error:
             if conflicting_write(error):
                 raise VersionConflictError() from error

@@ -30,6 +30,7 @@ from .models import (
     EventRecord,
     IdempotencyRecordModel,
     JobCursorRecord,
+    ReportRecord,
     bind_models,
 )
 from .outbox_records import OutboxRecord
@@ -47,6 +48,7 @@ _TABLE_SETTINGS: dict[type[Model], str] = {
     AttemptRecord: "attempts_table",
     OutboxRecord: "outbox_table",
     JobCursorRecord: "job_cursors_table",
+    ReportRecord: "reports_table",
 }
 MODELS: tuple[type[Model], ...] = tuple(_TABLE_SETTINGS)
 

@@ -1,17 +1,24 @@
 """An in-memory case repository: the fake for fast tests, and the local fallback without Java.
-It keeps the same guarantees as DynamoDB (all-or-nothing writes, unique numbers and keys)."""
+It keeps the same guarantees as DynamoDB (all-or-nothing writes, unique numbers and keys), and the
+monthly report's facts with each case as DynamoDB's transactions do (storage/fact_updates.py)."""
 
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from ..domain.case import Case, Event
+from ..domain.deadlines import default_policy
 from ..domain.errors import InvalidInputError, VersionConflictError
 from ..domain.messages import Message
+from ..domain.monthly_report import Figures
 from ..domain.notifications import Notice
+from ..domain.report_facts import CaseFacts, Marks, core_of, fact_months, marks_of
+from ..services.identity_keys import IdentityHasher
+from ..services.report_store import Snapshot
 from ..services.repository import (
     AccessEntry,
     CasePage,
@@ -118,13 +125,30 @@ def _pending(notice: Notice) -> OutboxMessage:
 
 
 class MemoryCaseRepository:
-    def __init__(self, outbox: MemoryOutbox | None = None) -> None:
+    def __init__(self, identity: IdentityHasher, outbox: MemoryOutbox | None = None) -> None:
         self.outbox = outbox or MemoryOutbox()
+        self._identity = identity
+        self._zone = default_policy().zone
         self._lock = threading.Lock()
         self._cases: dict[str, Case] = {}
         self._events: dict[str, list[Event]] = {}
         self._idempotency: dict[str, IdempotencyRecord] = {}
         self._access: dict[str, list[AccessEntry]] = {}
+        # The report's store: facts by (month, tracking number), carried months, snapshots, statistics.
+        self._facts: dict[tuple[str, str], CaseFacts] = {}
+        self._carried: set[str] = set()
+        self._snapshots: dict[str, Snapshot] = {}
+        self._statistics: dict[str, tuple[str, Mapping[str, Any]]] = {}
+
+    def _keep_facts(self, case: Case, event: Event) -> None:
+        """What DynamoDB's transaction writes with the case: the case's facts replace the earlier
+        ones in each month they concern, the event's marks are added (with the lock held)."""
+        core = core_of(case, self._identity.of(case.complainant).present())
+        marks = marks_of(event)
+        for month in fact_months(case, event, self._zone):
+            key = (str(month), case.tracking_no)
+            held = self._facts.get(key)
+            self._facts[key] = CaseFacts(core, (held.marks if held else Marks()).then(marks))
 
     def create(
         self,
@@ -145,6 +169,7 @@ class MemoryCaseRepository:
             if idempotency is not None:
                 self._idempotency[idempotency.key_hash] = idempotency
             self.outbox.write(notices)
+            self._keep_facts(case, event)
 
     def get(self, tracking_no: str) -> Case | None:
         with self._lock:
@@ -174,6 +199,7 @@ class MemoryCaseRepository:
             if access is not None:
                 self._access.setdefault(access.tracking_no, []).append(access)
             self.outbox.write(notices)
+            self._keep_facts(case, event)
 
     def list_cases(self, query: CaseQuery) -> CasePage:
         """The same selection and order as the DynamoDB indexes give. The cursor is the last case's
@@ -201,6 +227,60 @@ class MemoryCaseRepository:
     def count(self) -> int:
         with self._lock:
             return len(self._cases)
+
+    # --- The monthly report's store (services/report_store.py) ------------------------------------
+
+    def month_facts(self, month: str) -> list[CaseFacts]:
+        with self._lock:
+            return [facts for (m, _), facts in sorted(self._facts.items()) if m == month]
+
+    def facts_in(self, keys: Sequence[tuple[str, str]]) -> dict[str, CaseFacts]:
+        with self._lock:
+            return {key[1]: self._facts[key] for key in keys if key in self._facts}
+
+    def carried(self, months: Sequence[str]) -> set[str]:
+        with self._lock:
+            return self._carried & set(months)
+
+    def carry(self, month: str, facts: Sequence[CaseFacts]) -> int:
+        copied = 0
+        with self._lock:
+            for f in facts:
+                if (month, f.tracking_no) not in self._facts:
+                    self._facts[(month, f.tracking_no)] = f
+                    copied += 1
+        return copied
+
+    def mark_carried(self, month: str) -> None:
+        with self._lock:
+            self._carried.add(month)
+
+    def snapshot(self, month: str) -> Snapshot | None:
+        with self._lock:
+            return self._snapshots.get(month)
+
+    def snapshot_figures(self, months: Sequence[str]) -> dict[str, Figures]:
+        with self._lock:
+            return {m: dict(self._snapshots[m].figures) for m in months if m in self._snapshots}
+
+    def freeze(self, snapshot: Snapshot) -> bool:
+        with self._lock:
+            if snapshot.month in self._snapshots:
+                return False
+            self._snapshots[snapshot.month] = snapshot
+            return True
+
+    def statistics(self, key: str) -> Mapping[str, Any] | None:
+        with self._lock:
+            held = self._statistics.get(key)
+            return held[1] if held else None
+
+    def publish_statistics(self, month: str, dataset: Mapping[str, Any]) -> None:
+        with self._lock:
+            self._statistics[month] = (month, dataset)
+            latest = self._statistics.get("latest")
+            if latest is None or latest[0] <= month:
+                self._statistics["latest"] = (month, dataset)
 
 
 def _place(case: Case, by_due: bool) -> tuple[str, str]:

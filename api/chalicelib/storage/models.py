@@ -1,4 +1,4 @@
-"""PynamoDB models of the three tables. ``bind_models`` points them at the configured tables.
+"""PynamoDB models of the tables. ``bind_models`` points them at the configured tables.
 
 Access patterns served by keys and indexes (never Scan):
 - a case by tracking number: cases table key (strongly consistent read);
@@ -9,7 +9,8 @@ Access patterns served by keys and indexes (never Scan):
 - the open queue (cases staff still owe something), earliest due first: ``open-queue-index``;
 - a submission's Idempotency-Key: idempotency table key, expired by TTL;
 - who viewed a case's personal data: access-log table key; what one staff member viewed: ``staff-index``;
-- access-code attempts per client or case and time window: attempts table key, expired by TTL.
+- access-code attempts per client or case and time window: attempts table key, expired by TTL;
+- a month's report facts, its frozen report and the published statistics: reports table key (month).
 """
 
 from __future__ import annotations
@@ -19,12 +20,14 @@ from datetime import datetime
 from typing import Any
 
 from pynamodb.attributes import (
+    BinaryAttribute,
     BooleanAttribute,
     JSONAttribute,
     MapAttribute,
     NumberAttribute,
     TTLAttribute,
     UnicodeAttribute,
+    UnicodeSetAttribute,
     UTCDateTimeAttribute,
     VersionAttribute,
 )
@@ -41,6 +44,7 @@ __all__ = [
     "EventRecord",
     "IdempotencyRecordModel",
     "JobCursorRecord",
+    "ReportRecord",
     "bind_models",
     "queue_key",
 ]
@@ -199,6 +203,14 @@ class CaseRecord(Model):
     decided_by = UnicodeAttribute(null=True)
     callback_satisfaction = UnicodeAttribute(null=True)
     complainant_rating = UnicodeAttribute(null=True)
+    # Keyed hashes of the complainant's phone, e-mail and credit code (services/identity_keys.py):
+    # repeats are counted and cases found by them, never by the identifiers themselves.
+    phone_key = UnicodeAttribute(null=True)
+    email_key = UnicodeAttribute(null=True)
+    credit_code_key = UnicodeAttribute(null=True)
+    # True once the case's report facts are kept with it (every case written since they exist);
+    # tables.py gives older cases their facts and keys.
+    report_facts = BooleanAttribute(null=True)
 
     status_queue = StatusQueueIndex()
     department_queue = DepartmentQueueIndex()
@@ -255,6 +267,40 @@ class JobCursorRecord(Model):
     name = UnicodeAttribute(hash_key=True)
     cursor = UnicodeAttribute()
     expires_at = TTLAttribute()
+
+
+class ReportRecord(Model):
+    """The monthly report's table. Under each month (``YYYY-MM``, Beijing time):
+
+    - ``case#<tracking_no>``: the facts of a case the month concerns (domain/report_facts.py), the
+      case's own as JSON text (``core``) and what only its events said (the other attributes),
+      written in the case's own transactions;
+    - ``carried``: present once the cases open at the end of the month before were carried in;
+    - ``snapshot#figures`` and ``snapshot#part#<n>``: the month's frozen report, its figures as JSON
+      text and its whole document gzip-compressed in parts (items hold at most 400 KB).
+
+    Under ``public``, the published statistics ending at each month, and ``latest``.
+    """
+
+    class Meta(_Meta):
+        pass
+
+    month = UnicodeAttribute(hash_key=True)
+    item = UnicodeAttribute(range_key=True)
+    core = UnicodeAttribute(null=True)
+    reject_reason = UnicodeAttribute(null=True)
+    respond_decision = UnicodeAttribute(null=True)
+    review_decision = UnicodeAttribute(null=True)
+    review_decided_at = UTCDateTimeAttribute(null=True)
+    callback_at = UTCDateTimeAttribute(null=True)
+    rating_at = UTCDateTimeAttribute(null=True)
+    extended = UnicodeSetAttribute(null=True)
+    body = UnicodeAttribute(null=True)
+    data = BinaryAttribute(null=True, legacy_encoding=False)
+    parts = NumberAttribute(null=True)
+    frozen_at = UTCDateTimeAttribute(null=True)
+    # The month the ``latest`` statistics end at.
+    of_month = UnicodeAttribute(null=True)
 
 
 class StaffIndex(GlobalSecondaryIndex["AccessLogRecord"]):

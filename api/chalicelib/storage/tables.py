@@ -1,8 +1,9 @@
 """Create the tables the settings name, or bring existing ones up to date:
 ``python -m chalicelib.storage.tables`` (cwd api/).
 
-For DynamoDB Local, where a developer's data outlives changes to the models: missing or changed
-indexes are (re)built, and cases written before an attribute the indexes need existed get it.
+For DynamoDB Local, where a developer's data outlives changes to the models, and for a deployed
+stage's data after an upgrade: missing or changed indexes are (re)built, and cases written before an
+attribute the indexes or the monthly report need existed get it.
 Deployed stages get their tables from CloudFormation (infra/). This is a maintenance tool, not a
 request path: it may Scan.
 """
@@ -12,12 +13,20 @@ from __future__ import annotations
 import json
 import sys
 import time
+from datetime import UTC, datetime, timezone
 from typing import Any
 
+from ..domain.case import Case
+from ..domain.deadlines import default_policy
+from ..domain.months import Month
+from ..domain.report_facts import FINISHED, CaseFacts, Marks, core_of, fact_months, marks_of
+from ..services.identity_keys import IdentityHasher, IdentityKeys
 from ..settings import Settings, get_settings
 from .case_mapping import case_from_record, case_to_record
-from .connection import dynamodb_for
-from .models import CaseRecord
+from .case_repository import DynamoCaseRepository
+from .connection import DynamoDB, dynamodb_for
+from .models import CaseRecord, ReportRecord
+from .report_mapping import facts_record
 from .schema import TableShape, table_shape
 
 __all__ = ["ensure_tables", "main"]
@@ -162,7 +171,7 @@ def _backfill_queue_attributes(client: Any, table: str) -> list[str]:
     )
     updated = 0
     for record in (CaseRecord.from_raw_data(item) for page in pages for item in page["Items"]):
-        derived = case_to_record(case_from_record(record))
+        derived = case_to_record(case_from_record(record), IdentityKeys())
         values = {
             ":key": {"S": derived.queue_key},
             ":at": {"S": CaseRecord.queue_at.serialize(derived.queue_at)},
@@ -181,6 +190,59 @@ def _backfill_queue_attributes(client: Any, table: str) -> list[str]:
         )
         updated += 1
     return [f"{table}: gave {updated} older cases their queue attributes"] if updated else []
+
+
+def _months_open(case: Case, now: datetime, zone: timezone) -> set[Month]:
+    """Every month ``case`` was open in, from its receipt to its closing or withdrawal (or now)."""
+    finished = case.status in FINISHED and case.milestones
+    last = Month.of(case.milestones[-1].at if finished else now, zone)
+    month, months = Month.of(case.submitted_at, zone), set()
+    while month <= last:
+        months.add(month)
+        month = month.shifted(1)
+    return months
+
+
+def _backfill_report_facts(dynamodb: DynamoDB, settings: Settings) -> list[str]:
+    """Cases written before the monthly report kept facts get them, in every month they concern
+    and every month they were open in (as the scheduled job would have carried them), and the keyed
+    hashes of their complainant's identifiers; their version stays as it is."""
+    client: Any = dynamodb.connection.client
+    cases, reports = dynamodb.table(CaseRecord), dynamodb.table(ReportRecord)
+    repository = DynamoCaseRepository(dynamodb, IdentityHasher(settings.identity_key_secret))
+    hasher = IdentityHasher(settings.identity_key_secret)
+    zone, now = default_policy().zone, datetime.now(UTC)
+    pages = client.get_paginator("scan").paginate(
+        TableName=cases, FilterExpression="attribute_not_exists(report_facts)"
+    )
+    updated = 0
+    for item in (item for page in pages for item in page["Items"]):
+        case = case_from_record(CaseRecord.from_raw_data(item))
+        events = repository.history(case.tracking_no)
+        marks = Marks()
+        months = _months_open(case, now, zone)
+        for event in events:
+            marks = marks.then(marks_of(event))
+            months |= fact_months(case, event, zone)
+        keys = hasher.of(case.complainant)
+        facts = CaseFacts(core_of(case, keys.present()), marks)
+        for month in months:
+            client.put_item(TableName=reports, Item=facts_record(str(month), facts).serialize())
+        values: dict[str, Any] = {":true": {"BOOL": True}}
+        expression = ["report_facts = :true"]
+        for name in ("phone", "email", "credit_code"):
+            key = getattr(keys, name)
+            if key is not None:
+                values[f":{name}"] = {"S": key}
+                expression.append(f"{name}_key = :{name}")
+        client.update_item(
+            TableName=cases,
+            Key={"tracking_no": {"S": case.tracking_no}},
+            UpdateExpression="SET " + ", ".join(expression),
+            ExpressionAttributeValues=values,
+        )
+        updated += 1
+    return [f"{cases}: gave {updated} older cases their report facts and identity keys"] if updated else []
 
 
 def _create_table(client: Any, table: str, shape: TableShape) -> None:
@@ -212,7 +274,7 @@ def _exists(client: Any, table: str) -> bool:
 def ensure_tables(settings: Settings) -> list[str]:
     """Create missing tables (with their indexes and TTL) and update existing ones; say what changed."""
     dynamodb = dynamodb_for(settings)
-    client = dynamodb.connection.client
+    client: Any = dynamodb.connection.client
     changes: list[str] = []
     for model in dynamodb.models:
         table, shape = dynamodb.table(model), table_shape(model)
@@ -224,6 +286,7 @@ def ensure_tables(settings: Settings) -> list[str]:
     cases = dynamodb.table(CaseRecord)
     changes += _convert_older_items(client, cases)
     changes += _backfill_queue_attributes(client, cases)
+    changes += _backfill_report_facts(dynamodb, settings)
     return changes
 
 

@@ -12,17 +12,19 @@ from chalice.app import AuthRequest, AuthResponse, Blueprint, Request, Response
 
 from ..domain.deadlines import default_policy
 from ..domain.lifecycle import Status
+from ..domain.messages import Message
 from ..domain.staff import ALL_STAFF, OFFICE, SUPERVISORS, Role, StaffMember
 from ..services.case_messages import RESEND_ROLES
 from ..services.repository import CaseQuery
 from ..services.staff_cases import act_on_case, list_queue, register_complaint, view_case
 from ..settings import get_settings
-from ..storage import outbox_for, repository_for
+from ..storage import outbox_for, report_store_for, repository_for
 from .auth import authorizer_context, staff_from_context, verify_staff_token
 from .cors import preflight_response
+from .errors import RequestError
 from .requests import body_kind, idempotency_key, limited_body
 from .responses import json_response
-from .routing import ANY_CONTENT_TYPE, endpoint
+from .routing import ANY_CONTENT_TYPE, endpoint, request_language
 from .views import case_messages_view, queue_item_view, receipt_view, staff_case_view
 
 __all__ = ["admin_routes", "allowed_roles"]
@@ -252,6 +254,42 @@ def resend(tracking_no: str, message_id: str) -> Response:
     return json_response(case_messages_view(view))
 
 
+@admin_routes.route(
+    "/admin/reports/monthly", methods=["GET"], content_types=ANY_CONTENT_TYPE, authorizer=staff_authorizer
+)
+@_for(OFFICE)
+def monthly_report_route() -> Response:
+    """The monthly report, as JSON (with its charts), an Excel workbook or the month's cases as CSV."""
+    from ..services.reports import monthly_report
+    from .downloads import file_response
+    from .report_views import report_view
+    from .schemas import parse_report_parameters
+
+    request, now, policy = _request(), _now(), default_policy()
+    query = request.query_params
+    params = parse_report_parameters(dict(query.items()) if query else None)
+    report = monthly_report(
+        report_store_for(get_settings()), _staff(), params.month, source=params.source, now=now, policy=policy
+    )
+    lang = request_language(request)
+    view = report_view(report, lang, policy)
+    name = f"complaints-report-{report.month}-{report.source}-{lang}"
+    if params.format == "xlsx":
+        from .report_xlsx import XLSX_MEDIA_TYPE, accepts_workbook, workbook
+
+        if not accepts_workbook(request.headers.get("accept")):
+            # API Gateway (and Chalice) answer a binary type only to a request that accepts it.
+            message = Message("workbook_not_accepted", {"media_type": XLSX_MEDIA_TYPE})
+            raise RequestError(406, "not_acceptable", message, {"format": message})
+        return file_response(workbook(view), XLSX_MEDIA_TYPE, f"{name}.xlsx")
+    if params.format == "csv":
+        from .report_csv import CSV_MEDIA_TYPE, cases_csv
+
+        return file_response(cases_csv(view), CSV_MEDIA_TYPE, f"{name}-cases.csv")
+    return json_response(view)
+
+
+@admin_routes.route("/admin/reports/monthly", methods=["OPTIONS"], content_types=ANY_CONTENT_TYPE)
 @admin_routes.route("/admin/complaints", methods=["OPTIONS"], content_types=ANY_CONTENT_TYPE)
 @admin_routes.route("/admin/complaints/{tracking_no}", methods=["OPTIONS"], content_types=ANY_CONTENT_TYPE)
 @admin_routes.route(

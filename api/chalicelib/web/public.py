@@ -19,7 +19,7 @@ from ..services.self_service import act_as_complainant, open_own_case
 from ..services.submissions import submit_complaint
 from ..services.validation import check_complaint
 from ..settings import get_settings
-from ..storage import attempt_counter_for, repository_for
+from ..storage import attempt_counter_for, report_store_for, repository_for
 from .client_address import client_address
 from .cors import preflight_response
 from .errors import RequestError, error_response
@@ -192,6 +192,36 @@ def withdraw(tracking_no: str) -> Response:
     return _complainant_action(tracking_no, "withdraw")
 
 
+# Published once a month: an hour in caches is fresh enough, and spares the one read.
+STATISTICS_CACHE = "public, max-age=3600"
+
+
+@public_routes.route("/stats/monthly", methods=["GET"], content_types=ANY_CONTENT_TYPE)
+@handles_errors
+def statistics() -> Response:
+    """The published statistics of the twelve months ending at ``month`` (the latest by default), as
+    JSON with a chart, or as CSV: from one stored item, one read."""
+    from ..services.reports import public_statistics
+    from .schemas import parse_statistics_parameters
+
+    request = _request()
+    query = request.query_params
+    params = parse_statistics_parameters(dict(query.items()) if query else None)
+    dataset = public_statistics(
+        report_store_for(get_settings()), params.month, now=datetime.now(UTC), policy=default_policy()
+    )
+    if params.format == "csv":
+        from .downloads import file_response
+        from .report_csv import CSV_MEDIA_TYPE, statistics_csv
+
+        name = f"complaint-statistics-{dataset['month']}.csv"
+        return file_response(statistics_csv(dataset), CSV_MEDIA_TYPE, name, cache=STATISTICS_CACHE)
+    from .report_views import statistics_view
+
+    return json_response(statistics_view(dataset, request_language(request)), cache=STATISTICS_CACHE)
+
+
+@public_routes.route("/stats/monthly", methods=["OPTIONS"], content_types=ANY_CONTENT_TYPE)
 @public_routes.route("/meta", methods=["OPTIONS"], content_types=ANY_CONTENT_TYPE)
 @public_routes.route(f"/{STATUS_PAGE}", methods=["OPTIONS"], content_types=ANY_CONTENT_TYPE)
 @public_routes.route("/complaints", methods=["OPTIONS"], content_types=ANY_CONTENT_TYPE)

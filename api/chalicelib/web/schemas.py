@@ -48,12 +48,16 @@ __all__ = [
     "ActionBody",
     "ComplaintSubmission",
     "QueueParameters",
+    "ReportParameters",
     "StaffComplaintRegistration",
+    "StatisticsParameters",
     "parse_action",
     "parse_complainant_action",
     "parse_complaint",
     "parse_empty_body",
     "parse_queue_parameters",
+    "parse_report_parameters",
+    "parse_statistics_parameters",
 ]
 
 _MAX_TEXT = 5000
@@ -317,6 +321,46 @@ class QueueParameters(_Body):
 def parse_queue_parameters(query: dict[str, str] | None) -> QueueParameters:
     try:
         return QueueParameters.model_validate_strings(query or {})
+    except ValidationError as error:
+        raise _refusal(error) from error
+
+
+# --- Monthly reports and the published statistics -------------------------------------------------
+
+# A month of the span the portal stores moments in (1990 to 2099).
+MonthText = Annotated[str, StringConstraints(pattern=r"^(199[0-9]|20[0-9]{2})-(0[1-9]|1[0-2])$")]
+
+
+class ReportParameters(_Body):
+    """``GET /admin/reports/monthly``: which month (the current one by default), in which language
+    and form, and whether the frozen snapshot or the live recomputation (the snapshot when there is
+    one, by default)."""
+
+    month: MonthText | None = None
+    # The report's language, as on every route (read by the language negotiation).
+    lang: str | None = None
+    format: Literal["json", "xlsx", "csv"] = "json"
+    source: Literal["live", "snapshot"] | None = None
+
+
+class StatisticsParameters(_Body):
+    """``GET /stats/monthly``: the twelve months ending at ``month`` (the latest published by default)."""
+
+    month: MonthText | None = None
+    lang: str | None = None
+    format: Literal["json", "csv"] = "json"
+
+
+def parse_report_parameters(query: dict[str, str] | None) -> ReportParameters:
+    try:
+        return ReportParameters.model_validate_strings(query or {})
+    except ValidationError as error:
+        raise _refusal(error) from error
+
+
+def parse_statistics_parameters(query: dict[str, str] | None) -> StatisticsParameters:
+    try:
+        return StatisticsParameters.model_validate_strings(query or {})
     except ValidationError as error:
         raise _refusal(error) from error
 
