@@ -746,6 +746,13 @@ def monthly_report_bench(runs: int, count: int = 10_000) -> dict[str, Any]:
     figures = paired(lambda: call(app, event, 200), floor, runs, warmup=2)
     figures["ratio_p50"] = round(figures["app"]["p50_ms"] / figures["floor"]["p50_ms"], 3)
     figures["cases"] = count
+    # As the console asks for it (the month's complaints counted), and with their rows (include=cases).
+    listed = api_event(
+        "GET", "/admin/reports/monthly", authorizer=STAFF_CONTEXT, query={**query, "include": "cases"}
+    )
+    figures["with_case_rows_p50_ms"] = round(
+        statistics.median(timed(lambda: call(app, listed, 200), runs, warmup=2)), 1
+    )
 
     xlsx_event = api_event(
         "GET",
@@ -910,15 +917,18 @@ def report(results: dict[str, Any]) -> str:
     r = results["monthly_report"]
     lines.append("")
     lines.append(
-        f"{'monthly report, ' + str(r['report']['cases']) + ' cases in the month':44} {r['report']['app']['p50_ms']:>9.1f} ms   floor {r['report']['floor']['p50_ms']:>8.1f} ms   ratio {r['report']['ratio_p50']:.2f}"
+        f"{'monthly report, ' + str(r['report']['cases']) + ' cases in the month':44} {r['report']['app']['p50_ms']:>9.1f} ms   floor {r['report']['floor']['p50_ms']:>8.1f} ms   ratio {r['report']['ratio_p50']:.2f} (target <= 1000 ms)"
+    )
+    lines.append(
+        f"{'  with the rows of its cases (include=cases)':44} {r['report']['with_case_rows_p50_ms']:>9.1f} ms"
     )
     w = r["workbook"]
     lines.append(
-        f"{'its workbook, ' + str(w['rows']) + ' rows: built / request':44} {w['build_p50_ms']:>9.1f} ms / {w['request_p50_ms']:.1f} ms   Python peak {w['python_peak_mb']:.1f} MB"
+        f"{'its workbook, ' + str(w['rows']) + ' rows: built / request':44} {w['build_p50_ms']:>9.1f} ms / {w['request_p50_ms']:.1f} ms   Python peak {w['python_peak_mb']:.1f} MB, file {w['bytes'] / 2**20:.1f} MB (target <= 2000 ms, <= 100 MB)"
     )
     st = r["statistics"]
     lines.append(
-        f"{'public statistics':44} {st['app']['p50_ms']:>9.2f} ms   floor {st['floor']['p50_ms']:>8.2f} ms   ratio {st['ratio_p50']:.2f}   DynamoDB requests {st['dynamodb_requests']}"
+        f"{'public statistics':44} {st['app']['p50_ms']:>9.2f} ms   floor {st['floor']['p50_ms']:>8.2f} ms   ratio {st['ratio_p50']:.2f}   DynamoDB requests {st['dynamodb_requests']} (target 1)"
     )
     t = results["http_throughput"]
     lines.append(

@@ -14,6 +14,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import threading
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
@@ -82,7 +83,7 @@ def figures_of(view: dict[str, Any]) -> dict[str, Any]:
 
 
 def test_the_reports_figures_are_the_tests_own_count(stack: Stack) -> None:
-    status, view = report(stack, f"month={MONTH}&source=live")
+    status, view = report(stack, f"month={MONTH}&source=live&include=cases")
     assert status == 200, view
     expected = expected_figures(stack.scenario, as_at=datetime.now(UTC))
     shown = figures_of(view)
@@ -91,6 +92,7 @@ def test_the_reports_figures_are_the_tests_own_count(stack: Stack) -> None:
     lists = {item["key"]: item for item in view["lists"]}
     numbers = [row[0].replace("-", "") for row in lists["cases"]["rows"]]
     assert numbers == expected_lists(stack.scenario)["cases"]
+    assert all(item["count"] == len(item["rows"]) for item in view["lists"])
     assert view["source"] == "live"
     assert [c["key"] for c in view["charts"]] == [
         "received_by_category",
@@ -103,7 +105,7 @@ def test_the_reports_figures_are_the_tests_own_count(stack: Stack) -> None:
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
 def test_the_workbook_opens_with_openpyxl_and_its_cells_are_the_json_report(stack: Stack, lang: str) -> None:
-    status, view = report(stack, f"month={MONTH}&lang={lang}&source=live")
+    status, view = report(stack, f"month={MONTH}&lang={lang}&source=live&include=cases")
     assert status == 200
     response = stack.client.http.get(
         f"/admin/reports/monthly?month={MONTH}&lang={lang}&format=xlsx&source=live",
@@ -164,7 +166,7 @@ def assert_figure_rows(sheet: Any, first: int, rows: list[dict[str, Any]]) -> No
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
 def test_the_csv_is_the_months_cases_and_parses(stack: Stack, lang: str) -> None:
-    _, view = report(stack, f"month={MONTH}&lang={lang}&source=live")
+    _, view = report(stack, f"month={MONTH}&lang={lang}&source=live&include=cases")
     response = stack.client.http.get(
         f"/admin/reports/monthly?month={MONTH}&lang={lang}&format=csv&source=live", headers=stack.officer
     )
@@ -177,20 +179,42 @@ def test_the_csv_is_the_months_cases_and_parses(stack: Stack, lang: str) -> None
     assert len(rows) == 13
 
 
+def test_the_json_counts_the_months_complaints_and_lists_them_when_asked(stack: Stack) -> None:
+    """The console shows the month's complaints as a count (they are in the downloads): the JSON
+    leaves out their rows unless asked, and every other list is whole."""
+    _, counted = report(stack, f"month={MONTH}&source=live")
+    _, listed = report(stack, f"month={MONTH}&source=live&include=cases")
+    cases = {item["key"]: item for item in counted["lists"]}["cases"]
+    assert "rows" not in cases
+    assert cases["count"] == len(expected_lists(stack.scenario)["cases"]) == 12
+    whole = {item["key"]: item for item in listed["lists"]}
+    assert cases == {k: v for k, v in whole["cases"].items() if k != "rows"}
+    assert len(whole["cases"]["rows"]) == 12
+    assert [item for item in counted["lists"] if item["key"] != "cases"] == [
+        item for item in listed["lists"] if item["key"] != "cases"
+    ]
+    status, refused = report(stack, f"month={MONTH}&include=everything")
+    assert status == 400
+    assert "include" in refused["error"]["fields"]
+
+
 def count_reads(monkeypatch: pytest.MonkeyPatch) -> Counter[str]:
     """Items each kind of request read, counted at the connection every request goes through."""
     counted: Counter[str] = Counter()
     original = Connection.dispatch
+    # A month's facts are read by several threads at once.
+    lock = threading.Lock()
 
     def dispatch(self: Connection, operation: str, kwargs: dict[str, Any]) -> dict[str, Any]:
         answer: dict[str, Any] = original(self, operation, kwargs)
-        if operation in ("Query", "Scan"):
-            counted[f"{operation}:{kwargs.get('TableName')}"] += int(answer.get("ScannedCount", 0))
-        elif operation == "GetItem":
-            counted[f"GetItem:{kwargs.get('TableName')}"] += 1
-        elif operation == "BatchGetItem":
-            for table, items in answer.get("Responses", {}).items():
-                counted[f"BatchGetItem:{table}"] += len(items)
+        with lock:
+            if operation in ("Query", "Scan"):
+                counted[f"{operation}:{kwargs.get('TableName')}"] += int(answer.get("ScannedCount", 0))
+            elif operation == "GetItem":
+                counted[f"GetItem:{kwargs.get('TableName')}"] += 1
+            elif operation == "BatchGetItem":
+                for table, items in answer.get("Responses", {}).items():
+                    counted[f"BatchGetItem:{table}"] += len(items)
         return answer
 
     monkeypatch.setattr(Connection, "dispatch", dispatch)

@@ -49,6 +49,17 @@ def test_the_lists_hold_the_cases_the_test_expects(october: Scenario) -> None:
     assert [(row["location"], row["count"]) for row in document["top_locations"]] == expected["top_locations"]
 
 
+def test_a_report_without_the_case_rows_has_the_same_figures_and_lists(october: Scenario) -> None:
+    policy = default_policy()
+    whole = monthly_report(october.store, OFFICER, MONTH, source="live", now=AS_AT, policy=policy)
+    counted = monthly_report(
+        october.store, OFFICER, MONTH, source="live", now=AS_AT, policy=policy, case_rows=False
+    )
+    assert counted.document["cases"] is None
+    assert whole.document["cases"]
+    assert {**counted.document, "cases": whole.document["cases"]} == whole.document
+
+
 def test_known_answers_of_the_month(october: Scenario) -> None:
     """A few figures spelled out, so that a wrong reading of the definitions shows here first."""
     f = expected_figures(october)
@@ -76,6 +87,15 @@ def test_the_frozen_month_is_the_report_as_it_was_then_and_stays_so(october: Sce
     assert snapshot.document["figures"] == expected
     live = monthly_report(october.store, OFFICER, MONTH, source="live", now=AS_AT, policy=policy)
     assert live.document["figures"] == expected_figures(october)
+    # The snapshot keeps the month's complaints for its downloads; a count only leaves them out.
+    assert [row["tracking_no"] for row in snapshot.document["cases"]] == expected_lists(october, frozen_at)[
+        "cases"
+    ]
+    counted = monthly_report(
+        october.store, OFFICER, MONTH, source=None, now=AS_AT, policy=policy, case_rows=False
+    )
+    assert counted.document["cases"] is None
+    assert counted.document["figures"] == snapshot.document["figures"]
 
 
 def test_only_officers_and_supervisors_read_the_report(october: Scenario) -> None:

@@ -9,13 +9,11 @@ one is computed from the month's facts when asked for.
 
 from __future__ import annotations
 
-import gc
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal
 
+from ..cycle_collector import paused
 from ..domain.deadlines import Policy
 from ..domain.errors import InvalidInputError, NotFoundError
 from ..domain.messages import Message
@@ -72,26 +70,21 @@ def report_month(text: str | None, *, now: datetime, policy: Policy, field: str 
     return month
 
 
-@contextmanager
-def _many_small_objects() -> Iterator[None]:
-    """A month's facts are thousands of small objects without cycles, freed by reference counting:
-    the cycle collector, run again and again while they are made, took a third of reading them."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
-
-
-def _live_data(store: ReportStore, month: Month, now: datetime, policy: Policy) -> ReportData:
-    with _many_small_objects():
+def _live_data(
+    store: ReportStore, month: Month, now: datetime, policy: Policy, *, case_rows: bool
+) -> ReportData:
+    with paused():
         facts = store.month_facts(str(month))
         needed = reviews_needing_origin(month, facts, policy.zone)
         origins = {no: f.marks.respond_decision for no, f in store.facts_in(needed).items()} if needed else {}
         return compute_report(
-            month, facts, as_at=now, zone=policy.zone, calendar=default_calendar(), origins=origins
+            month,
+            facts,
+            as_at=now,
+            zone=policy.zone,
+            calendar=default_calendar(),
+            origins=origins,
+            case_rows=case_rows,
         )
 
 
@@ -103,13 +96,16 @@ def _data_dict(data: ReportData) -> dict[str, Any]:
         "figures": data.figures,
         "major_cases": data.major_cases,
         "overdue_cases": data.overdue_cases,
+        # ``None`` when left out (a document without the month's list of complaints).
         "cases": data.cases,
         "top_locations": data.top_locations,
     }
 
 
-def _live_document(store: ReportStore, month: Month, now: datetime, policy: Policy) -> dict[str, Any]:
-    data = _live_data(store, month, now, policy)
+def _live_document(
+    store: ReportStore, month: Month, now: datetime, policy: Policy, *, case_rows: bool
+) -> dict[str, Any]:
+    data = _live_data(store, month, now, policy, case_rows=case_rows)
     earlier = [month.shifted(-back) for back in range(MONTHS_SHOWN - 1, 0, -1)]
     frozen = store.snapshot_figures([str(m) for m in {*earlier, month.year_before}])
     compared: dict[str, tuple[Figures | None, str | None]] = {}
@@ -117,7 +113,7 @@ def _live_document(store: ReportStore, month: Month, now: datetime, policy: Poli
         if str(other) in frozen:
             compared[str(other)] = (frozen[str(other)], "snapshot")
         else:  # not frozen (yet): computed from its facts as they stand now
-            compared[str(other)] = (_live_data(store, other, now, policy).figures, "live")
+            compared[str(other)] = (_live_data(store, other, now, policy, case_rows=False).figures, "live")
     trend = []
     for m in [*earlier, month]:
         figures = data.figures if m == month else compared.get(str(m), (frozen.get(str(m)), None))[0]
@@ -146,20 +142,26 @@ def monthly_report(
     source: Source | None,
     now: datetime,
     policy: Policy,
+    case_rows: bool = True,
 ) -> MonthlyReport:
     """The report of the month named (``YYYY-MM``; the current month when none is): its snapshot
     when it has one (or when ``source`` asks for it), else computed now from the month's facts.
-    Officers and supervisors only."""
+    Without ``case_rows`` its document leaves out the month's list of complaints (the downloads
+    carry it; the figures count it). Officers and supervisors only."""
     staff.ensure_role(OFFICE)
     month = report_month(month_text, now=now, policy=policy)
     if source != "live":
         snapshot = store.snapshot(str(month))
         if snapshot is not None:
-            return MonthlyReport(str(month), "snapshot", snapshot.frozen_at, False, dict(snapshot.document))
+            document = dict(snapshot.document)
+            if not case_rows:
+                document["cases"] = None
+            return MonthlyReport(str(month), "snapshot", snapshot.frozen_at, False, document)
         if source == "snapshot":
             raise NotFoundError(Message("report_not_frozen"), {"source": Message("report_not_frozen")})
     so_far = now < month.end(policy.zone)
-    return MonthlyReport(str(month), "live", now, so_far, _live_document(store, month, now, policy))
+    document = _live_document(store, month, now, policy, case_rows=case_rows)
+    return MonthlyReport(str(month), "live", now, so_far, document)
 
 
 # --- The scheduled job's work --------------------------------------------------------------------
@@ -193,7 +195,7 @@ def freeze_month(store: ReportStore, *, now: datetime, policy: Policy) -> str | 
     month = Month.of(now, policy.zone).previous
     if not _due_for_freezing(month, now, policy, default_calendar()) or store.snapshot_figures([str(month)]):
         return None
-    document = _live_document(store, month, now, policy)
+    document = _live_document(store, month, now, policy, case_rows=True)
     frozen = store.freeze(Snapshot(str(month), now, document["figures"], document))
     return str(month) if frozen else None
 

@@ -14,6 +14,7 @@ from pynamodb.transactions import TransactWrite
 
 from ..domain.monthly_report import Figures
 from ..domain.report_facts import CaseFacts
+from ..domain.tracking import ALPHABET
 from ..services.report_store import Snapshot
 from .case_repository import NO_CAPACITY_REPORT
 from .connection import DynamoDB
@@ -35,6 +36,27 @@ _PART_BYTES = 350_000
 _BATCH = 100
 # Copies carried into a month are conditional puts, one request each: a few at a time.
 _CARRY_THREADS = 8
+
+
+def _segments(parts: int) -> tuple[tuple[str, str], ...]:
+    """The facts items' keys (``case#`` and a tracking number, whose symbols are random) in
+    ``parts`` ranges of about as many items each, in order; the first and the last are open to
+    any key of the prefix, and a tracking number's first symbol is always one of ``ALPHABET``."""
+    size = len(ALPHABET) // parts
+    firsts = [ALPHABET[n * size] for n in range(parts)]
+    lows = [FACTS_PREFIX, *(FACTS_PREFIX + first for first in firsts[1:])]
+    highs = [
+        *(FACTS_PREFIX + ALPHABET[(n + 1) * size - 1] + "~" for n in range(parts - 1)),
+        FACTS_PREFIX + "~",
+    ]
+    return tuple(zip(lows, highs, strict=True))
+
+
+# A month's facts are read as four Queries at once: on DynamoDB Local that halves the time of
+# reading ten thousand (bench). On DynamoDB they share one partition (3 000 read units a second,
+# with burst capacity beyond): ten thousand facts are about 1 000 units of eventually consistent
+# reads, and a page throttled all the same is retried (standard mode).
+_SEGMENTS = _segments(4)
 
 
 class DynamoReportStore:
@@ -81,8 +103,12 @@ class DynamoReportStore:
                 return items
 
     def month_facts(self, month: str) -> list[CaseFacts]:
-        """The month's facts: one Query of its partition (in pages of 1 MB), in key order."""
-        items = call(lambda: self._query_range(month, FACTS_PREFIX, FACTS_PREFIX + "~"))
+        """The month's facts, in key order: its partition's facts items, read as a few Queries of
+        key ranges at once (each in pages of 1 MB)."""
+        with ThreadPoolExecutor(max_workers=len(_SEGMENTS)) as pool:
+            pages = pool.map(lambda segment: call(lambda: self._query_range(month, *segment)), _SEGMENTS)
+            items = [item for page in pages for item in page]
+        # Made here, not by each reader: under the interpreter's one lock that was slower.
         return [facts_from_item(item) for item in items]
 
     def _get_many(self, keys: Sequence[tuple[str, str]]) -> list[dict[str, Any]]:

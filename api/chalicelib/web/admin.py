@@ -269,7 +269,13 @@ def monthly_report_route() -> Response:
     query = request.query_params
     params = parse_report_parameters(dict(query.items()) if query else None)
     report = monthly_report(
-        report_store_for(get_settings()), _staff(), params.month, source=params.source, now=now, policy=policy
+        report_store_for(get_settings()),
+        _staff(),
+        params.month,
+        source=params.source,
+        now=now,
+        policy=policy,
+        case_rows=params.case_rows,
     )
     lang = request_language(request)
     view = report_view(report, lang, policy)

@@ -130,17 +130,22 @@ def _list(
     key: str,
     title: Label,
     columns: Sequence[tuple[str, str, ColumnType]],
-    rows: Sequence[Mapping[str, Any]],
+    rows: Sequence[Mapping[str, Any]] | None,
     lang: Lang,
     policy: Policy,
+    count: int | None = None,
 ) -> dict[str, Any]:
-    shown = [(c, _converter(c, kind, lang, policy)) for c, _, kind in columns]
-    return {
+    """A list of the report; without ``rows`` (left out of the document) only how many it holds."""
+    listed: dict[str, Any] = {
         "key": key,
         "title": title.in_(lang),
         "columns": [{"key": c, "label": _term(t).in_(lang), "type": kind} for c, t, kind in columns],
-        "rows": [[convert(row.get(c)) for c, convert in shown] for row in rows],
+        "count": len(rows) if rows is not None else count,
     }
+    if rows is not None:
+        shown = [(c, _converter(c, kind, lang, policy)) for c, _, kind in columns]
+        listed["rows"] = [[convert(row.get(c)) for c, convert in shown] for row in rows]
+    return listed
 
 
 def _row(
@@ -167,6 +172,20 @@ def _top(figures: Figures, prefix: str, labels: Mapping[str, Label], lang: Lang)
         (item for item in counted if item[0] > 0), key=lambda item: (-item[0], list(labels).index(item[1]))
     )
     return [[labels[code].in_(lang), n] for n, code in ranked[:_TOP]]
+
+
+def _ranking(key: str, column: str, rows: list[list[Any]], lang: Lang) -> dict[str, Any]:
+    """A list of the most complained-about categories or departments, from the figures."""
+    return {
+        "key": key,
+        "title": label("report_section", key).in_(lang),
+        "columns": [
+            {"key": column, "label": term(column).in_(lang), "type": "text"},
+            {"key": "count", "label": _term("report_figure.count_of_cases").in_(lang), "type": "count"},
+        ],
+        "count": len(rows),
+        "rows": rows,
+    }
 
 
 def _shown(value: float | None, unit: str) -> str:
@@ -329,26 +348,18 @@ def report_view(report: MonthlyReport, lang: Lang, policy: Policy) -> dict[str, 
             lang,
             policy,
         ),
-        {
-            "key": "top_categories",
-            "title": label("report_section", "top_categories").in_(lang),
-            "columns": [
-                {"key": "category", "label": term("category").in_(lang), "type": "text"},
-                {"key": "count", "label": _term(count_label).in_(lang), "type": "count"},
-            ],
-            "rows": _top(figures, "received.category", {k: c.label for k, c in categories().items()}, lang),
-        },
-        {
-            "key": "top_departments",
-            "title": label("report_section", "top_departments").in_(lang),
-            "columns": [
-                {"key": "department", "label": term("department").in_(lang), "type": "text"},
-                {"key": "count", "label": _term(count_label).in_(lang), "type": "count"},
-            ],
-            "rows": _top(
-                figures, "received.department", {k: d.label for k, d in departments().items()}, lang
-            ),
-        },
+        _ranking(
+            "top_categories",
+            "category",
+            _top(figures, "received.category", {k: c.label for k, c in categories().items()}, lang),
+            lang,
+        ),
+        _ranking(
+            "top_departments",
+            "department",
+            _top(figures, "received.department", {k: d.label for k, d in departments().items()}, lang),
+            lang,
+        ),
         _list(
             "top_locations",
             label("report_section", "top_locations"),
@@ -357,7 +368,16 @@ def report_view(report: MonthlyReport, lang: Lang, policy: Policy) -> dict[str, 
             lang,
             policy,
         ),
-        _list("cases", label("report_section", "cases"), CASE_COLUMNS, document["cases"], lang, policy),
+        _list(
+            "cases",
+            label("report_section", "cases"),
+            CASE_COLUMNS,
+            document["cases"],
+            lang,
+            policy,
+            # Every complaint received in the month is a row (domain/monthly_report.py).
+            count=int(figures.get("received.total") or 0),
+        ),
     ]
     definitions = [
         {

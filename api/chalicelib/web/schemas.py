@@ -341,6 +341,12 @@ class ReportParameters(_Body):
     lang: str | None = None
     format: Literal["json", "xlsx", "csv"] = "json"
     source: Literal["live", "snapshot"] | None = None
+    # The JSON counts the month's complaints; ``include=cases`` lists them too, as the downloads do.
+    include: Literal["cases"] | None = None
+
+    @property
+    def case_rows(self) -> bool:
+        return self.format != "json" or self.include == "cases"
 
 
 class StatisticsParameters(_Body):

@@ -205,9 +205,9 @@
       var node = el("section", { className: "rp-section", attrs: { "aria-labelledby": "rp-list-" + list.key } }, [
         el("h3", { text: list.title, attrs: { id: "rp-list-" + list.key } })
       ]);
-      if (list.key === "cases") {
-        // Every complaint of the month is in the downloads; the page names how many.
-        node.appendChild(el("p", { text: t("staff.reports.cases_in_downloads", { count: counts.format(list.rows.length) }) }));
+      if (!list.rows) {
+        // The month's complaints are in the downloads (the JSON only counts them); the page names how many.
+        node.appendChild(el("p", { text: t("staff.reports.cases_in_downloads", { count: counts.format(list.count) }) }));
       } else if (!list.rows.length) {
         node.appendChild(el("p", { className: "pf-hint", text: t("staff.reports.list_empty") }));
       } else {
