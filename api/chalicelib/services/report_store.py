@@ -30,7 +30,7 @@ class Snapshot:
 
 class ReportStore(Protocol):
     def month_facts(self, month: str) -> list[CaseFacts]:
-        """The facts of every case ``month`` concerns (one Query of the month's partition)."""
+        """The facts of every case ``month`` concerns (read from the month's partition only)."""
         ...
 
     def facts_in(self, keys: Sequence[tuple[str, str]]) -> dict[str, CaseFacts]:

@@ -1,5 +1,6 @@
 """The monthly report's store on DynamoDB (the reports table, models.ReportRecord): a month's facts by
-one Query of its partition, snapshots and statistics by key. Through the process's one connection."""
+Queries of its partition (four key ranges at once), snapshots and statistics by key. Through the
+process's one connection."""
 
 from __future__ import annotations
 
