@@ -206,7 +206,9 @@ def test_the_gateways_401_has_the_apis_error_body_and_the_portals_origin() -> No
     }
 
 
-def test_the_queue_indexes_hold_no_personal_data() -> None:
+def test_the_indexes_hold_no_personal_data() -> None:
+    """The queue's indexes project summaries without the complainant; the identity indexes hold
+    keys only, and their keys are keyed hashes (never an identifier itself)."""
     personal = {
         "complainant",
         "description",
@@ -215,9 +217,16 @@ def test_the_queue_indexes_hold_no_personal_data() -> None:
         "claim_amount",
         "access_code_hash",
     }
-    for index in TEMPLATE["Resources"]["CasesTable"]["Properties"]["GlobalSecondaryIndexes"]:
+    identity = {"phone_key", "email_key", "credit_code_key", "name_key", "organization_key"}
+    indexes = TEMPLATE["Resources"]["CasesTable"]["Properties"]["GlobalSecondaryIndexes"]
+    for index in indexes:
+        hash_key = index["KeySchema"][0]["AttributeName"]
+        if hash_key in identity:
+            assert index["Projection"] == {"ProjectionType": "KEYS_ONLY"}, index["IndexName"]
+            continue
         assert index["Projection"]["ProjectionType"] == "INCLUDE"
         assert not personal & set(index["Projection"]["NonKeyAttributes"]), index["IndexName"]
+    assert identity == {i["KeySchema"][0]["AttributeName"] for i in indexes} & identity
 
 
 def test_staff_tokens_come_from_the_stacks_own_cognito_user_pool() -> None:

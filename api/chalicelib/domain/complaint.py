@@ -36,6 +36,7 @@ __all__ = [
     "Writer",
     "check_draft",
     "normalize_credit_code",
+    "normalize_email",
     "normalize_phone",
 ]
 
@@ -147,6 +148,11 @@ def _normalize_email(raw: str) -> str | None:
         return validate_email(raw, check_deliverability=False).normalized
     except EmailNotValidError:
         return None
+
+
+def normalize_email(raw: str) -> str:
+    """An e-mail address in the form its identity key is made of: compared without regard to case."""
+    return raw.strip().casefold()
 
 
 def normalize_credit_code(raw: str) -> str:

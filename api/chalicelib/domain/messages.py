@@ -104,6 +104,23 @@ _TEMPLATES: dict[str, tuple[str, str]] = {
         "投诉人未留下联系方式，无法回访。",
         "The complainant left no contact details: there is nobody to call back.",
     ),
+    # Staff search
+    "search_empty": (
+        "请输入要查找的投诉编号、电话、电子邮箱、信用代码、单位名称或姓名。",
+        "Type a tracking number, phone number, e-mail address, credit code, organisation or name to search for.",
+    ),
+    "search_too_long": (
+        "查找内容最多 {max} 个字符。",
+        "A search can be at most {max} characters long.",
+    ),
+    "access_range_reversed": (
+        "起始日期不能晚于结束日期。",
+        "The first day must not be after the last.",
+    ),
+    "access_range_too_long": (
+        "一次最多查看 {max} 天的记录。",
+        "At most {max} days can be shown at once.",
+    ),
     "not_confidential": ("该投诉不是保密投诉。", "This complaint is not confidential."),
     "message_not_failed": (
         "只能重新发送未能送达的消息。",

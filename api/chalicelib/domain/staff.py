@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-from .case import Actor, Case
+from .case import Actor, Case, CaseSummary
 from .errors import ForbiddenError
 from .messages import Message
 
@@ -49,7 +49,7 @@ class StaffMember:
         if not self.roles & allowed:
             raise ForbiddenError(Message("forbidden_role"))
 
-    def ensure_may_work_on(self, case: Case) -> None:
+    def ensure_may_work_on(self, case: Case | CaseSummary) -> None:
         """Handlers work only on the cases of their own department."""
         if self.sees_every_department:
             return
@@ -58,7 +58,15 @@ class StaffMember:
         if self.department is None or case.department != self.department:
             raise ForbiddenError(Message("forbidden_department"))
 
-    def sees_identity_of(self, case: Case) -> bool:
+    def may_work_on(self, case: Case | CaseSummary) -> bool:
+        """The rule above as a question (what a search may list)."""
+        try:
+            self.ensure_may_work_on(case)
+        except ForbiddenError:
+            return False
+        return True
+
+    def sees_identity_of(self, case: Case | CaseSummary) -> bool:
         """A confidential complaint (about staff conduct; it stays so until a supervisor lifts it)
         shows who complained to supervisors only."""
         return bool(self.roles & SUPERVISORS) or not case.confidential

@@ -10,6 +10,7 @@ from typing import Literal, Protocol
 from ..domain.case import Case, CaseSummary, Event, Priority
 from ..domain.lifecycle import Status
 from ..domain.notifications import Notice
+from ..domain.search_terms import IdentifierKind
 
 __all__ = [
     "AccessEntry",
@@ -65,14 +66,17 @@ class CasePage:
 
 @dataclass(frozen=True, slots=True)
 class AccessEntry:
-    """One view of a complainant's personal data by a staff member."""
+    """One view of a complainant's personal data by a staff member, or one search by identifier."""
 
+    # The case viewed; for a search, ``search#<day>`` (services/case_search.py).
     tracking_no: str
     at: datetime
     staff_id: str
     staff_name: str
     role: str
     purpose: str
+    # What a search looked for, as "<kind>:<keyed hash>" (never the identifier itself).
+    identifiers: tuple[str, ...] = ()
 
 
 class AttemptCounter(Protocol):
@@ -212,3 +216,16 @@ class CaseRepository(Protocol):
     def record_access(self, entry: AccessEntry) -> None: ...
 
     def access_log(self, tracking_no: str) -> list[AccessEntry]: ...
+
+    def staff_access(self, staff_id: str, since: datetime, until: datetime) -> list[AccessEntry]:
+        """What one staff member viewed and searched from ``since`` to before ``until``, in order."""
+        ...
+
+    def cases_with_identifier(self, kind: IdentifierKind, key: str, limit: int) -> list[str]:
+        """The tracking numbers of the cases whose complainant has the identifier of ``kind`` whose
+        keyed hash is ``key`` (services/identity_keys.py), newest first, at most ``limit``."""
+        ...
+
+    def summaries(self, tracking_nos: Sequence[str]) -> list[CaseSummary]:
+        """What the queue shows of these cases (those that exist), in the order given."""
+        ...

@@ -9,11 +9,13 @@ from ..services.repository import AttemptCounter, CaseRepository, JobCursors, Ou
 from ..settings import Settings
 
 if TYPE_CHECKING:  # the report's modules load on the report's routes only
+    from ..services.identity_keys import IdentityHasher
     from ..services.report_store import ReportStore
 
 __all__ = [
     "attempt_counter_for",
     "forget_storage",
+    "identity_hasher_for",
     "job_cursors_for",
     "outbox_for",
     "report_store_for",
@@ -22,12 +24,18 @@ __all__ = [
 
 
 @lru_cache(maxsize=4)
+def identity_hasher_for(settings: Settings) -> IdentityHasher:
+    """The keyed hashes cases are indexed and searched under (services/identity_keys.py)."""
+    from ..services.identity_keys import IdentityHasher
+
+    return IdentityHasher(settings.identity_key_secret)
+
+
+@lru_cache(maxsize=4)
 def repository_for(settings: Settings) -> CaseRepository:
     """One repository per configuration, made at first use (not at import: cold starts stay short
     for routes that never touch storage)."""
-    from ..services.identity_keys import IdentityHasher
-
-    identity = IdentityHasher(settings.identity_key_secret)
+    identity = identity_hasher_for(settings)
     if settings.storage == "memory":
         from .memory import MemoryCaseRepository
 
@@ -97,6 +105,7 @@ def forget_storage() -> None:
     """Forget the repositories and connections made so far (tests and launchers that change the
     configuration)."""
     repository_for.cache_clear()
+    identity_hasher_for.cache_clear()
     attempt_counter_for.cache_clear()
     outbox_for.cache_clear()
     job_cursors_for.cache_clear()

@@ -101,6 +101,9 @@ def case_to_record(case: Case, keys: IdentityKeys) -> CaseRecord:
         phone_key=keys.phone,
         email_key=keys.email,
         credit_code_key=keys.credit_code,
+        name_key=keys.name,
+        organization_key=keys.organization,
+        search_keys=True,
         report_facts=True,
     )
     # PynamoDB writes version + 1 on condition that the stored version is the one read; a new
@@ -255,6 +258,7 @@ def access_to_record(entry: AccessEntry) -> AccessLogRecord:
         staff_name=entry.staff_name,
         role=entry.role,
         purpose=entry.purpose,
+        identifiers=set(entry.identifiers) or None,
     )
 
 
@@ -266,4 +270,5 @@ def access_entry_from_record(record: AccessLogRecord) -> AccessEntry:
         staff_name=record.staff_name,
         role=record.role,
         purpose=record.purpose,
+        identifiers=tuple(sorted(record.identifiers or ())),
     )

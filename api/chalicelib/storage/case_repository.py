@@ -10,10 +10,11 @@ from typing import Any
 from pynamodb.exceptions import TransactWriteError
 from pynamodb.transactions import TransactWrite
 
-from ..domain.case import Case, Event
+from ..domain.case import Case, CaseSummary, Event
 from ..domain.deadlines import default_policy
 from ..domain.errors import VersionConflictError
 from ..domain.notifications import Notice
+from ..domain.search_terms import IdentifierKind
 from ..services.identity_keys import IdentityHasher
 from ..services.repository import (
     AccessEntry,
@@ -23,6 +24,7 @@ from ..services.repository import (
     IdempotencyRecord,
     TrackingNumberTakenError,
 )
+from . import case_search
 from .case_mapping import (
     access_entry_from_record,
     access_to_record,
@@ -215,3 +217,12 @@ class DynamoCaseRepository:
     def access_log(self, tracking_no: str) -> list[AccessEntry]:
         items = call(lambda: self._partition(self._access_log, tracking_no))
         return [access_entry_from_record(AccessLogRecord.from_raw_data(item)) for item in items]
+
+    def staff_access(self, staff_id: str, since: datetime, until: datetime) -> list[AccessEntry]:
+        return case_search.staff_access(self._connection, self._access_log, staff_id, since, until)
+
+    def cases_with_identifier(self, kind: IdentifierKind, key: str, limit: int) -> list[str]:
+        return case_search.cases_with_identifier(self._connection, self._cases, kind, key, limit)
+
+    def summaries(self, tracking_nos: Sequence[str]) -> list[CaseSummary]:
+        return case_search.summaries(self._connection, self._cases, tracking_nos)

@@ -10,13 +10,14 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from ..domain.case import Case, Event
+from ..domain.case import Case, CaseSummary, Event
 from ..domain.deadlines import default_policy
 from ..domain.errors import InvalidInputError, VersionConflictError
 from ..domain.messages import Message
 from ..domain.monthly_report import Figures
 from ..domain.notifications import Notice
 from ..domain.report_facts import CaseFacts, Marks, core_of, fact_months, marks_of
+from ..domain.search_terms import IdentifierKind
 from ..services.identity_keys import IdentityHasher
 from ..services.report_store import Snapshot
 from ..services.repository import (
@@ -223,6 +224,23 @@ class MemoryCaseRepository:
     def access_log(self, tracking_no: str) -> list[AccessEntry]:
         with self._lock:
             return list(self._access.get(tracking_no, []))
+
+    def staff_access(self, staff_id: str, since: datetime, until: datetime) -> list[AccessEntry]:
+        with self._lock:
+            entries = [e for log in self._access.values() for e in log]
+        chosen = [e for e in entries if e.staff_id == staff_id and since <= e.at < until]
+        return sorted(chosen, key=lambda e: e.at)
+
+    def cases_with_identifier(self, kind: IdentifierKind, key: str, limit: int) -> list[str]:
+        with self._lock:
+            cases = list(self._cases.values())
+        found = [c for c in cases if getattr(self._identity.of(c.complainant), kind) == key]
+        found.sort(key=lambda c: c.submitted_at, reverse=True)
+        return [c.tracking_no for c in found[:limit]]
+
+    def summaries(self, tracking_nos: Sequence[str]) -> list[CaseSummary]:
+        with self._lock:
+            return [self._cases[n].summary for n in dict.fromkeys(tracking_nos) if n in self._cases]
 
     def count(self) -> int:
         with self._lock:

@@ -7,6 +7,9 @@ Access patterns served by keys and indexes (never Scan):
 - the cases submitted in a month, in order: ``month-index``;
 - a case's history in order: events table, key (tracking_no, seq);
 - the open queue (cases staff still owe something), earliest due first: ``open-queue-index``;
+- a complainant's cases, newest first, by the keyed hash of a phone number, e-mail address, credit
+  code, name or organisation: ``phone-index``, ``email-index``, ``credit-code-index``,
+  ``name-index``, ``organization-index`` (sparse, keys only: never an identifier in plain text);
 - a submission's Idempotency-Key: idempotency table key, expired by TTL;
 - who viewed a case's personal data: access-log table key; what one staff member viewed: ``staff-index``;
 - access-code attempts per client or case and time window: attempts table key, expired by TTL;
@@ -31,10 +34,11 @@ from pynamodb.attributes import (
     UTCDateTimeAttribute,
     VersionAttribute,
 )
-from pynamodb.indexes import AllProjection, GlobalSecondaryIndex, IncludeProjection
+from pynamodb.indexes import AllProjection, GlobalSecondaryIndex, IncludeProjection, KeysOnlyProjection
 from pynamodb.models import Model
 
 __all__ = [
+    "IDENTITY_INDEXES",
     "MAX_RETRY_ATTEMPTS",
     "SUMMARY_ATTRIBUTES",
     "ActorMap",
@@ -160,6 +164,63 @@ class MonthIndex(GlobalSecondaryIndex["CaseRecord"]):
     submitted_at = UTCDateTimeAttribute(range_key=True)
 
 
+# The identity indexes hold keys only: a search reads the summaries of the few cases it finds
+# (BatchGetItem), and no staff action, which changes what the summaries say, writes to them.
+class PhoneIndex(GlobalSecondaryIndex["CaseRecord"]):
+    class Meta:
+        index_name = "phone-index"
+        projection = KeysOnlyProjection()
+
+    phone_key = UnicodeAttribute(hash_key=True)
+    submitted_at = UTCDateTimeAttribute(range_key=True)
+
+
+class EmailIndex(GlobalSecondaryIndex["CaseRecord"]):
+    class Meta:
+        index_name = "email-index"
+        projection = KeysOnlyProjection()
+
+    email_key = UnicodeAttribute(hash_key=True)
+    submitted_at = UTCDateTimeAttribute(range_key=True)
+
+
+class CreditCodeIndex(GlobalSecondaryIndex["CaseRecord"]):
+    class Meta:
+        index_name = "credit-code-index"
+        projection = KeysOnlyProjection()
+
+    credit_code_key = UnicodeAttribute(hash_key=True)
+    submitted_at = UTCDateTimeAttribute(range_key=True)
+
+
+class NameIndex(GlobalSecondaryIndex["CaseRecord"]):
+    class Meta:
+        index_name = "name-index"
+        projection = KeysOnlyProjection()
+
+    name_key = UnicodeAttribute(hash_key=True)
+    submitted_at = UTCDateTimeAttribute(range_key=True)
+
+
+class OrganizationIndex(GlobalSecondaryIndex["CaseRecord"]):
+    class Meta:
+        index_name = "organization-index"
+        projection = KeysOnlyProjection()
+
+    organization_key = UnicodeAttribute(hash_key=True)
+    submitted_at = UTCDateTimeAttribute(range_key=True)
+
+
+# Which index finds a case by which kind of identifier (domain/search_terms.py).
+IDENTITY_INDEXES = {
+    "phone": "phone-index",
+    "email": "email-index",
+    "credit_code": "credit-code-index",
+    "name": "name-index",
+    "organization": "organization-index",
+}
+
+
 class CaseRecord(Model):
     class Meta(_Meta):
         pass
@@ -203,11 +264,17 @@ class CaseRecord(Model):
     decided_by = UnicodeAttribute(null=True)
     callback_satisfaction = UnicodeAttribute(null=True)
     complainant_rating = UnicodeAttribute(null=True)
-    # Keyed hashes of the complainant's phone, e-mail and credit code (services/identity_keys.py):
-    # repeats are counted and cases found by them, never by the identifiers themselves.
+    # Keyed hashes of the complainant's phone, e-mail, credit code, name and organisation
+    # (services/identity_keys.py): repeats are counted and cases found by them, never by the
+    # identifiers themselves.
     phone_key = UnicodeAttribute(null=True)
     email_key = UnicodeAttribute(null=True)
     credit_code_key = UnicodeAttribute(null=True)
+    name_key = UnicodeAttribute(null=True)
+    organization_key = UnicodeAttribute(null=True)
+    # True once the case carries the keys of every identifier it is searched by (all written since);
+    # tables.py gives older cases theirs.
+    search_keys = BooleanAttribute(null=True)
     # True once the case's report facts are kept with it (every case written since they exist);
     # tables.py gives older cases their facts and keys.
     report_facts = BooleanAttribute(null=True)
@@ -216,6 +283,11 @@ class CaseRecord(Model):
     department_queue = DepartmentQueueIndex()
     open_queue = OpenQueueIndex()
     by_month = MonthIndex()
+    by_phone = PhoneIndex()
+    by_email = EmailIndex()
+    by_credit_code = CreditCodeIndex()
+    by_name = NameIndex()
+    by_organization = OrganizationIndex()
 
 
 class EventRecord(Model):
@@ -313,7 +385,8 @@ class StaffIndex(GlobalSecondaryIndex["AccessLogRecord"]):
 
 
 class AccessLogRecord(Model):
-    """Who saw a complainant's personal data, and when: by case, and by staff member."""
+    """Who saw a complainant's personal data, and when, and who searched by an identifier: by case
+    (searches under ``search#<day>``), and by staff member."""
 
     class Meta(_Meta):
         pass
@@ -325,6 +398,8 @@ class AccessLogRecord(Model):
     staff_name = UnicodeAttribute()
     role = UnicodeAttribute()
     purpose = UnicodeAttribute()
+    # A search's "<kind>:<keyed hash>" of each identifier it looked for.
+    identifiers = UnicodeSetAttribute(null=True)
 
     by_staff = StaffIndex()
 

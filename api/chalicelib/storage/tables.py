@@ -203,6 +203,24 @@ def _months_open(case: Case, now: datetime, zone: timezone) -> set[Month]:
     return months
 
 
+def _set_keys(client: Any, table: str, number: dict[str, str], keys: IdentityKeys, *markers: str) -> None:
+    """Give a stored case the keyed hashes of all its identifiers, and the markers saying what it
+    now has (``search_keys``: every key)."""
+    values: dict[str, Any] = {":true": {"BOOL": True}}
+    expression = [f"{marker} = :true" for marker in (*markers, "search_keys")]
+    for name in ("phone", "email", "credit_code", "name", "organization"):
+        key = getattr(keys, name)
+        if key is not None:
+            values[f":{name}"] = {"S": key}
+            expression.append(f"{name}_key = :{name}")
+    client.update_item(
+        TableName=table,
+        Key={"tracking_no": number},
+        UpdateExpression="SET " + ", ".join(expression),
+        ExpressionAttributeValues=values,
+    )
+
+
 def _backfill_report_facts(dynamodb: DynamoDB, settings: Settings) -> list[str]:
     """Cases written before the monthly report kept facts get them, in every month they concern
     and every month they were open in (as the scheduled job would have carried them), and the keyed
@@ -228,21 +246,26 @@ def _backfill_report_facts(dynamodb: DynamoDB, settings: Settings) -> list[str]:
         facts = CaseFacts(core_of(case, keys.present()), marks)
         for month in months:
             client.put_item(TableName=reports, Item=facts_record(str(month), facts).serialize())
-        values: dict[str, Any] = {":true": {"BOOL": True}}
-        expression = ["report_facts = :true"]
-        for name in ("phone", "email", "credit_code"):
-            key = getattr(keys, name)
-            if key is not None:
-                values[f":{name}"] = {"S": key}
-                expression.append(f"{name}_key = :{name}")
-        client.update_item(
-            TableName=cases,
-            Key={"tracking_no": {"S": case.tracking_no}},
-            UpdateExpression="SET " + ", ".join(expression),
-            ExpressionAttributeValues=values,
-        )
+        _set_keys(client, cases, item["tracking_no"], keys, "report_facts")
         updated += 1
     return [f"{cases}: gave {updated} older cases their report facts and identity keys"] if updated else []
+
+
+def _backfill_search_keys(dynamodb: DynamoDB, settings: Settings) -> list[str]:
+    """Cases written before search existed get the keys of every identifier they are found by
+    (their version stays as it is)."""
+    client: Any = dynamodb.connection.client
+    cases = dynamodb.table(CaseRecord)
+    hasher = IdentityHasher(settings.identity_key_secret)
+    pages = client.get_paginator("scan").paginate(
+        TableName=cases, FilterExpression="attribute_not_exists(search_keys)"
+    )
+    updated = 0
+    for item in (item for page in pages for item in page["Items"]):
+        keys = hasher.of(case_from_record(CaseRecord.from_raw_data(item)).complainant)
+        _set_keys(client, cases, item["tracking_no"], keys)
+        updated += 1
+    return [f"{cases}: gave {updated} older cases the keys staff search finds them by"] if updated else []
 
 
 def _create_table(client: Any, table: str, shape: TableShape) -> None:
@@ -287,6 +310,7 @@ def ensure_tables(settings: Settings) -> list[str]:
     changes += _convert_older_items(client, cases)
     changes += _backfill_queue_attributes(client, cases)
     changes += _backfill_report_facts(dynamodb, settings)
+    changes += _backfill_search_keys(dynamodb, settings)
     return changes
 
 

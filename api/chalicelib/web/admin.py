@@ -18,7 +18,7 @@ from ..services.case_messages import RESEND_ROLES
 from ..services.repository import CaseQuery
 from ..services.staff_cases import act_on_case, list_queue, register_complaint, view_case
 from ..settings import get_settings
-from ..storage import outbox_for, report_store_for, repository_for
+from ..storage import identity_hasher_for, outbox_for, report_store_for, repository_for
 from .auth import authorizer_context, staff_from_context, verify_staff_token
 from .cors import preflight_response
 from .errors import RequestError
@@ -190,25 +190,72 @@ def act(tracking_no: str) -> Response:
 )
 @_for(SUPERVISORS)
 def access_log(tracking_no: str) -> Response:
-    from ..services.lookup import find_case
+    from ..services.access_log import case_access_log
+    from .search_views import access_entry_view
 
-    repository = repository_for(get_settings())
-    case = find_case(repository, unquote(tracking_no))
-    entries = repository.access_log(case.tracking_no)
-    return json_response(
-        {
-            "items": [
-                {
-                    "at": e.at.isoformat(),
-                    "staff_id": e.staff_id,
-                    "staff_name": e.staff_name,
-                    "role": e.role,
-                    "purpose": e.purpose,
-                }
-                for e in entries
-            ]
-        }
+    entries = case_access_log(repository_for(get_settings()), unquote(tracking_no))
+    return json_response({"items": [access_entry_view(e) for e in entries]})
+
+
+@admin_routes.route(
+    "/admin/access-log", methods=["GET"], content_types=ANY_CONTENT_TYPE, authorizer=staff_authorizer
+)
+@_for(SUPERVISORS)
+def staff_access_log_route() -> Response:
+    """What one staff member viewed and searched, day by day."""
+    from ..services.access_log import staff_access_log
+    from .schemas import parse_staff_access_parameters
+    from .search_views import staff_access_view
+
+    query = _request().query_params
+    params = parse_staff_access_parameters(dict(query.items()) if query else None)
+    log = staff_access_log(
+        repository_for(get_settings()),
+        params.staff_id,
+        params.since,
+        params.until,
+        now=_now(),
+        policy=default_policy(),
     )
+    return json_response(staff_access_view(log))
+
+
+@admin_routes.route(
+    "/admin/search", methods=["GET"], content_types=ANY_CONTENT_TYPE, authorizer=staff_authorizer
+)
+@_for(ALL_STAFF)
+def search() -> Response:
+    """Cases by tracking number, phone, e-mail, credit code, organisation or name (logged)."""
+    from ..services.case_search import search_cases
+    from .schemas import parse_search_parameters
+    from .search_views import search_view
+
+    query = _request().query_params
+    params = parse_search_parameters(dict(query.items()) if query else None)
+    settings, now, policy = get_settings(), _now(), default_policy()
+    result = search_cases(
+        repository_for(settings), identity_hasher_for(settings), _staff(), params.q, now=now, policy=policy
+    )
+    return json_response(search_view(result, now, policy))
+
+
+@admin_routes.route(
+    "/admin/complaints/{tracking_no}/history",
+    methods=["GET"],
+    content_types=ANY_CONTENT_TYPE,
+    authorizer=staff_authorizer,
+)
+@_for(ALL_STAFF)
+def complainant_history_route(tracking_no: str) -> Response:
+    """The complainant's other complaints (same phone, e-mail or credit code)."""
+    from ..services.case_search import complainant_history
+    from .search_views import history_view
+
+    settings, now = get_settings(), _now()
+    history = complainant_history(
+        repository_for(settings), identity_hasher_for(settings), _staff(), unquote(tracking_no), now=now
+    )
+    return json_response(history_view(history, now, default_policy()))
 
 
 @admin_routes.route(
@@ -296,6 +343,11 @@ def monthly_report_route() -> Response:
 
 
 @admin_routes.route("/admin/reports/monthly", methods=["OPTIONS"], content_types=ANY_CONTENT_TYPE)
+@admin_routes.route("/admin/search", methods=["OPTIONS"], content_types=ANY_CONTENT_TYPE)
+@admin_routes.route("/admin/access-log", methods=["OPTIONS"], content_types=ANY_CONTENT_TYPE)
+@admin_routes.route(
+    "/admin/complaints/{tracking_no}/history", methods=["OPTIONS"], content_types=ANY_CONTENT_TYPE
+)
 @admin_routes.route("/admin/complaints", methods=["OPTIONS"], content_types=ANY_CONTENT_TYPE)
 @admin_routes.route("/admin/complaints/{tracking_no}", methods=["OPTIONS"], content_types=ANY_CONTENT_TYPE)
 @admin_routes.route(

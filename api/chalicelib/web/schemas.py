@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated, Any, Literal, Union, get_type_hints, overload
 
@@ -49,6 +49,8 @@ __all__ = [
     "ComplaintSubmission",
     "QueueParameters",
     "ReportParameters",
+    "SearchParameters",
+    "StaffAccessParameters",
     "StaffComplaintRegistration",
     "StatisticsParameters",
     "parse_action",
@@ -57,6 +59,8 @@ __all__ = [
     "parse_empty_body",
     "parse_queue_parameters",
     "parse_report_parameters",
+    "parse_search_parameters",
+    "parse_staff_access_parameters",
     "parse_statistics_parameters",
 ]
 
@@ -88,6 +92,14 @@ def _utc_within_span(value: datetime) -> datetime:
         raise PydanticCustomError("moment_range", "outside the span of moments the portal stores")
     return utc
 
+
+def _date_within_span(value: date) -> date:
+    if not EARLIEST.date() <= value < LATEST.date():
+        raise PydanticCustomError("moment_range", "outside the span of moments the portal stores")
+    return value
+
+
+SpanDate = Annotated[date, AfterValidator(_date_within_span)]
 
 Text = Annotated[str | None, BeforeValidator(_cleaned)]
 AmountText = Annotated[str | None, BeforeValidator(_number_as_text)]
@@ -321,6 +333,40 @@ class QueueParameters(_Body):
 def parse_queue_parameters(query: dict[str, str] | None) -> QueueParameters:
     try:
         return QueueParameters.model_validate_strings(query or {})
+    except ValidationError as error:
+        raise _refusal(error) from error
+
+
+class SearchParameters(_Body):
+    """``GET /admin/search``: what the officer typed (read by domain/search_terms.py, which names
+    what is wrong with it)."""
+
+    q: Annotated[str, StringConstraints(max_length=1000)] | None = None
+    lang: str | None = None
+
+
+def parse_search_parameters(query: dict[str, str] | None) -> SearchParameters:
+    try:
+        return SearchParameters.model_validate_strings(query or {})
+    except ValidationError as error:
+        raise _refusal(error) from error
+
+
+class StaffAccessParameters(_Body):
+    """``GET /admin/access-log``: one staff member's entries, from one day to another (Beijing
+    time, both included; the last seven days by default)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=False)
+
+    staff_id: Annotated[str, StringConstraints(min_length=1, max_length=200)]
+    since: SpanDate | None = Field(None, alias="from")
+    until: SpanDate | None = Field(None, alias="to")
+    lang: str | None = None
+
+
+def parse_staff_access_parameters(query: dict[str, str] | None) -> StaffAccessParameters:
+    try:
+        return StaffAccessParameters.model_validate_strings(query or {})
     except ValidationError as error:
         raise _refusal(error) from error
 
