@@ -12,6 +12,7 @@ import json
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
+from urllib.parse import quote
 
 import pytest
 from chalice.test import Client
@@ -198,6 +199,14 @@ def test_no_non_supervisor_ever_sees_who_complained_about_conduct(
     for reader in (walk.officers[0], walk.both, *walk.handlers.values()):
         walk.request("GET", f"/admin/complaints/{number}", reader)
         walk.request("GET", f"/admin/complaints/{number}/access-log", reader)
+    # Found by who made it, the case would tell them who complained: no identity search finds it,
+    # and its page lists no other complaints of the same person.
+    for reader in (walk.officers[1], handler):
+        for identifier in IDENTITY.values():
+            found = walk.request("GET", f"/admin/search?q={quote(identifier)}", reader)
+            assert number not in {item["tracking_no"] for item in found.get("items", [])}, identifier
+        history = walk.request("GET", f"/admin/complaints/{number}/history", reader)
+        assert not history.get("items"), history
 
 
 def test_a_supervisor_sees_the_identity_and_lifts_confidentiality_for_everyone_with_a_reason(

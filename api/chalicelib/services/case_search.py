@@ -13,7 +13,7 @@ Both look cases up through the identity indexes, whose keys are keyed hashes
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from ..domain.case import CaseSummary
@@ -22,7 +22,8 @@ from ..domain.search_terms import IdentifierKind, SearchTerms, read_search
 from ..domain.staff import StaffMember
 from .identity_keys import IdentityHasher
 from .lookup import find_case
-from .repository import AccessEntry, CaseRepository
+from .repository import AccessEntry, CaseRepository, OutboxStore
+from .staff_cases import failed_deliveries
 
 __all__ = [
     "SEARCH_LIMIT",
@@ -43,6 +44,8 @@ class SearchHit:
     summary: CaseSummary
     # What the case was found by: "tracking_no", or the kinds of identifier it matched.
     matched: tuple[str, ...]
+    # A message about the case could not be delivered (flagged as in the queue).
+    delivery_failed: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,6 +78,11 @@ def _entry(
     )
 
 
+def _flagged(outbox: OutboxStore, hits: list[SearchHit]) -> list[SearchHit]:
+    failed = failed_deliveries(outbox, [hit.summary.tracking_no for hit in hits])
+    return [replace(hit, delivery_failed=hit.summary.tracking_no in failed) for hit in hits]
+
+
 def _identity_hits(
     repository: CaseRepository,
     staff: StaffMember,
@@ -99,6 +107,7 @@ def _identity_hits(
 
 def search_cases(
     repository: CaseRepository,
+    outbox: OutboxStore,
     identity: IdentityHasher,
     staff: StaffMember,
     text: str | None,
@@ -122,13 +131,14 @@ def search_cases(
         case = repository.get(terms.tracking_no)
         found = case is not None and staff.may_work_on(case)
         hits = [SearchHit(case.summary, ("tracking_no",))] if case is not None and found else []
-        return SearchResult(terms, hits, more=False)
+        return SearchResult(terms, _flagged(outbox, hits), more=False)
     hits, more = _identity_hits(repository, staff, keys, limit=limit)
-    return SearchResult(terms, hits, more)
+    return SearchResult(terms, _flagged(outbox, hits), more)
 
 
 def complainant_history(
     repository: CaseRepository,
+    outbox: OutboxStore,
     identity: IdentityHasher,
     staff: StaffMember,
     typed_number: str,
@@ -149,4 +159,4 @@ def complainant_history(
     identifiers = tuple(f"{kind}:{key}" for kind, key in keys)
     repository.record_access(_entry(staff, now, case.tracking_no, "history", identifiers))
     hits, more = _identity_hits(repository, staff, keys, limit=limit, leave_out=case.tracking_no)
-    return ComplainantHistory(visible=True, hits=hits, more=more)
+    return ComplainantHistory(visible=True, hits=_flagged(outbox, hits), more=more)

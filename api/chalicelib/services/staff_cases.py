@@ -18,7 +18,15 @@ from .lookup import find_case
 from .repository import AccessEntry, CasePage, CaseQuery, CaseRepository, OutboxStore
 from .submissions import Receipt, submit_complaint
 
-__all__ = ["QueuePage", "StaffCaseView", "act_on_case", "list_queue", "register_complaint", "view_case"]
+__all__ = [
+    "QueuePage",
+    "StaffCaseView",
+    "act_on_case",
+    "failed_deliveries",
+    "list_queue",
+    "register_complaint",
+    "view_case",
+]
 
 # Failed messages are few (staff resend or give up on them); more than this is a fault to look at.
 _FAILED_LOOKUP = 500
@@ -60,11 +68,15 @@ def list_queue(
     if escalated:
         query = replace(query, now=second_escalation_cutoff(query.now, policy), overdue=True)
     page = repository.list_cases(query)
-    shown = {case.tracking_no for case in page.cases}
-    failed = frozenset(
+    return QueuePage(page, failed_deliveries(outbox, [case.tracking_no for case in page.cases]))
+
+
+def failed_deliveries(outbox: OutboxStore, tracking_nos: list[str]) -> frozenset[str]:
+    """Those of these cases with a message that could not be delivered (flagged in lists)."""
+    shown = set(tracking_nos)
+    return frozenset(
         m.notice.tracking_no for m in outbox.failed(_FAILED_LOOKUP) if m.notice.tracking_no in shown
     )
-    return QueuePage(page, failed)
 
 
 def view_case(

@@ -27,7 +27,7 @@ _NO_CAPACITY_REPORT = "NONE"
 _BATCH = 100
 # Unprocessed keys are asked for again this many times before the read counts as throttled.
 _BATCH_ROUNDS = 5
-_SUMMARY = ["tracking_no", "queue_at", *SUMMARY_ATTRIBUTES]
+_SUMMARY = ["tracking_no", *SUMMARY_ATTRIBUTES]
 
 
 def cases_with_identifier(connection: Connection, table: str, kind: str, key: str, limit: int) -> list[str]:
@@ -53,7 +53,8 @@ def summaries(connection: Connection, table: str, tracking_nos: Sequence[str]) -
     wanted = list(dict.fromkeys(tracking_nos))
     found: dict[str, dict[str, Any]] = {}
 
-    def read(keys: list[str]) -> None:
+    def read(numbers: list[str]) -> None:
+        keys: list[Any] = [{"tracking_no": {"S": number}} for number in numbers]
         for _ in range(_BATCH_ROUNDS):
             answer = connection.batch_get_item(
                 table,
@@ -64,8 +65,7 @@ def summaries(connection: Connection, table: str, tracking_nos: Sequence[str]) -
             )
             for item in answer.get("Responses", {}).get(table, []):
                 found[item["tracking_no"]["S"]] = item
-            left = answer.get("UnprocessedKeys", {}).get(table, {}).get("Keys", [])
-            keys = [key["tracking_no"]["S"] for key in left]
+            keys = answer.get("UnprocessedKeys", {}).get(table, {}).get("Keys", [])
             if not keys:
                 return
         from ..domain.errors import StorageUnavailableError

@@ -234,7 +234,13 @@ def search() -> Response:
     params = parse_search_parameters(dict(query.items()) if query else None)
     settings, now, policy = get_settings(), _now(), default_policy()
     result = search_cases(
-        repository_for(settings), identity_hasher_for(settings), _staff(), params.q, now=now, policy=policy
+        repository_for(settings),
+        outbox_for(settings),
+        identity_hasher_for(settings),
+        _staff(),
+        params.q,
+        now=now,
+        policy=policy,
     )
     return json_response(search_view(result, now, policy))
 
@@ -253,7 +259,12 @@ def complainant_history_route(tracking_no: str) -> Response:
 
     settings, now = get_settings(), _now()
     history = complainant_history(
-        repository_for(settings), identity_hasher_for(settings), _staff(), unquote(tracking_no), now=now
+        repository_for(settings),
+        outbox_for(settings),
+        identity_hasher_for(settings),
+        _staff(),
+        unquote(tracking_no),
+        now=now,
     )
     return json_response(history_view(history, now, default_policy()))
 

@@ -10,13 +10,14 @@ from ..domain.tracking import format_code
 from ..services.access_log import StaffAccessLog
 from ..services.case_search import ComplainantHistory, SearchHit, SearchResult
 from ..services.repository import AccessEntry
-from .views import case_summary_view, iso
+from .views import iso, queue_item_view
 
 __all__ = ["access_entry_view", "history_view", "search_view", "staff_access_view"]
 
 
 def _hit_view(hit: SearchHit, now: datetime, policy: Policy) -> dict[str, Any]:
-    return {**case_summary_view(hit.summary, now, policy), "matched": list(hit.matched)}
+    line = queue_item_view(hit.summary, now, policy, delivery_failed=hit.delivery_failed)
+    return {**line, "matched": list(hit.matched)}
 
 
 def search_view(result: SearchResult, now: datetime, policy: Policy) -> dict[str, Any]:
