@@ -52,7 +52,7 @@
   var signin = $("sc-signin");
   var consoleView = $("sc-console");
   var loading = $("sc-loading");
-  var sections = { queue: $("sc-queue"), "case": $("sc-case"), register: $("sc-register") };
+  var sections = { queue: $("sc-queue"), "case": $("sc-case"), register: $("sc-register"), search: $("sc-search") };
 
   var state = {
     token: null,
@@ -550,6 +550,14 @@
         /* keep it as typed */
       }
       openCase(number);
+    } else if (hash.indexOf("search=") === 0) {
+      var text = hash.slice(7);
+      try {
+        text = decodeURIComponent(text);
+      } catch (error) {
+        /* keep it as typed */
+      }
+      screens.search.open(text);
     } else if (hash === "register" && mayRegister()) {
       openRegister();
     } else {
@@ -1167,6 +1175,9 @@
     renderHistory(c);
     renderActions(c, otherCase);
     loadMessages(c.tracking_no);
+    if (otherCase) {
+      screens.search.loadRelated(c);
+    }
 
     caseBody.hidden = false;
     document.title = t("status.result_title", { no: number }) + " - " + originalTitle;
@@ -1407,6 +1418,29 @@
     registerForm.hidden = false;
     registerErrors.hidden = true;
     P.focus($("sc-register-title"));
+  });
+
+  // ------------------------------------------------------------------ the other screens' modules
+
+  /* What the screens in their own files (staff-*.js, loaded before this one) share with this one. */
+  var shared = {
+    P: P,
+    $: $,
+    HANDLED: HANDLED,
+    loading: loading,
+    originalTitle: originalTitle,
+    api: api,
+    show: show,
+    showNotice: showNotice,
+    errorMessage: errorMessage,
+    setText: setText,
+    formatCompact: formatCompact,
+    statusTagClass: statusTagClass,
+    queueRow: queueRow
+  };
+  var screens = {};
+  Object.keys(window.StaffConsoleModules || {}).forEach(function (name) {
+    screens[name] = window.StaffConsoleModules[name](shared);
   });
 
   // ------------------------------------------------------------------ start
