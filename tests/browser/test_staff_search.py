@@ -59,9 +59,8 @@ def search_results(page: Page, text: str) -> list[str]:
 
 
 def result_numbers(page: Page) -> list[str]:
-    return page.locator("#sc-search-table tbody tr").evaluate_all(
-        "rows => rows.map(row => row.getAttribute('data-tracking-no'))"
-    )
+    rows = page.locator("#sc-search-table tbody tr")
+    return [str(rows.nth(n).get_attribute("data-tracking-no")) for n in range(rows.count())]
 
 
 def assert_no_axe_violation(page: Page) -> None:
@@ -81,7 +80,9 @@ def test_an_officer_finds_a_phoned_complainants_cases_and_sees_their_history(
     # The number as a caller reads it out: +86 and dashes.
     assert search_results(page, f"+86 {phone[:3]}-{phone[3:7]}-{phone[7:]}") == [second, first]
     expect(page.locator("#sc-search-caption")).to_contain_text("找到 2 件投诉")
-    expect(page.locator("#sc-search-table tbody tr").first.locator(".sc-search__matched")).to_have_text("电话")
+    expect(page.locator("#sc-search-table tbody tr").first.locator(".sc-search__matched")).to_have_text(
+        "电话"
+    )
     expect(page.locator("#sc-search-table")).to_contain_text(PAYLOAD)
     assert_not_executed(page)
     assert_no_axe_violation(page)
@@ -137,5 +138,7 @@ def test_the_search_in_english_by_e_mail_and_its_refusals(
 
     # On the case page, with nothing else by the same person.
     page.goto(console_url(local_stack, "en") + "#case=" + only)
-    expect(page.locator("#sc-related-status")).to_have_text("No other complaints (by phone, e-mail and credit code).")
+    expect(page.locator("#sc-related-status")).to_have_text(
+        "No other complaints (by phone, e-mail and credit code)."
+    )
     assert_no_axe_violation(page)
