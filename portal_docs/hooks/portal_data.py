@@ -358,6 +358,8 @@ def _template_view(lang: str, *, staff_console: bool = False) -> dict[str, Any]:
         "lang": lang,
         "apiBase": data.api_base,
         "timezone": data.policy.get("timezone", "Asia/Shanghai"),
+        # The same zone as a fixed offset: a datetime-local field's value is read in it.
+        "utcOffsetHours": data.policy.get("utc_offset_hours", 8),
         "contacts": {"phone": contacts.get("phone", ""), "hours": contacts.get("phone_hours", "")},
         # The console's strings only travel with the console.
         "t": t if staff_console else {k: v for k, v in t.items() if not k.startswith(STAFF_STRINGS)},

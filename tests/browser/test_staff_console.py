@@ -426,6 +426,12 @@ def test_the_console_in_english_shows_the_queue_and_a_case_with_english_labels(
     expect(page.locator("#sc-queue-title")).to_have_text("Queue")
     expect(page.locator("#sc-who-roles")).to_have_text(GLOSSARY["role"]["supervisor"]["en"])
     expect(page.locator("#sc-filter-status option[value=received]")).to_have_text(STATUS["received"]["en"])
+    # A supervisor's queue opens on what is overdue; they look at everything received instead.
+    expect(page.locator("#sc-queue-caption")).to_contain_text(
+        "Overdue complaints (a supervisor's default view)."
+    )
+    expect(page.locator("#sc-filter-overdue")).to_have_value("true")
+    page.select_option("#sc-filter-overdue", "")
     page.select_option("#sc-filter-category", "env_water")
     page.select_option("#sc-filter-status", "received")
     page.click("#sc-filters button[type=submit]")
@@ -483,14 +489,23 @@ def test_overdue_cases_are_tagged_not_only_coloured_and_the_next_page_follows_th
     expect(row).to_have_class("sc-row--overdue")
 
     # When the next page is asked for
-    page.click("#sc-queue-more")
+    page.click("#sc-queue-next")
 
-    # Then the cursor is sent back, the next rows are added and there is no further page
+    # Then the cursor is sent back, the next page replaces the first, and there is no further page
     expect(page.locator(f'#sc-queue-table tr[data-tracking-no="{second}"]')).to_be_visible()
-    expect(page.locator("#sc-queue-table tbody tr")).to_have_count(2)
-    expect(page.locator("#sc-queue-more")).to_be_hidden()
+    expect(page.locator("#sc-queue-table tbody tr")).to_have_count(1)
+    expect(page.locator("#sc-queue-next")).to_be_hidden()
+    expect(page.locator("#sc-queue-page")).to_have_text("第 2 页")
     assert requested[-1]["cursor"] == ["page-2"]
     assert requested[0]["limit"] == ["50"]
+
+    # And the page is in the address: a reload shows it again, and "previous" goes back to the first
+    page.reload()
+    expect(page.locator(f'#sc-queue-table tr[data-tracking-no="{second}"]')).to_be_visible()
+    page.click("#sc-queue-previous")
+    expect(page.locator(f'#sc-queue-table tr[data-tracking-no="{first}"]')).to_be_visible()
+    expect(page.locator("#sc-queue-previous")).to_be_hidden()
+    assert "cursor" not in requested[-1]
 
 
 def test_a_handler_sees_only_their_department_and_cannot_register(

@@ -298,6 +298,11 @@ def test_the_queue_selects_and_orders_like_the_fake_using_indexes_only(
         assert _subjects(repository, now, 100, **filters) == expected, filters
         paged = _subjects(repository, now, 4, **filters)
         assert paged == expected, f"pagination of {filters}"
+        # The reverse order, page by page, is the same selection the other way round.
+        assert _subjects(repository, now, 4, descending=True, **filters) == expected[::-1], filters
+        assert _subjects(fake, now, 4, descending=True, **filters) == expected[::-1], filters
+        query = CaseQuery(now=now, limit=4, **filters)
+        assert repository.count_cases(query) == fake.count_cases(query) == len(expected), filters
     assert "Scan" not in operations
     assert set(operations) == {"Query"}
     open_queue = repository.list_cases(CaseQuery(now=now, limit=100)).cases

@@ -56,6 +56,8 @@ class CaseQuery:
     overdue: bool | None = None
     month: str | None = None
     cursor: str | None = None
+    # The index's order reversed: the latest due (or, by month, the latest filed) first.
+    descending: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -212,6 +214,10 @@ class CaseRepository(Protocol):
         ...
 
     def list_cases(self, query: CaseQuery) -> CasePage: ...
+
+    def count_cases(self, query: CaseQuery) -> int:
+        """How many cases every page of ``query`` holds together (its cursor and limit aside)."""
+        ...
 
     def record_access(self, entry: AccessEntry) -> None: ...
 

@@ -45,6 +45,8 @@ class QueuePage:
     page: CasePage
     # The cases of this page with a message that could not be delivered (flagged in the queue).
     delivery_failed: frozenset[str]
+    # How many cases all pages hold, when asked for.
+    total: int | None = None
 
 
 def list_queue(
@@ -54,11 +56,13 @@ def list_queue(
     query: CaseQuery,
     *,
     escalated: bool = False,
+    count: bool = False,
     policy: Policy,
 ) -> QueuePage:
     """A page of the queue. Handlers see their own department's cases only, whatever they ask.
     ``escalated``: only cases whose clock has been escalated a second time (still open that long
-    after it ran out), which is the overdue queue as of the second escalation's cutoff."""
+    after it ran out), which is the overdue queue as of the second escalation's cutoff. ``count``:
+    how many cases all pages hold, too."""
     if not staff.sees_every_department:
         if "handler" not in staff.roles or staff.department is None:
             raise ForbiddenError(Message("forbidden_role"))
@@ -68,7 +72,8 @@ def list_queue(
     if escalated:
         query = replace(query, now=second_escalation_cutoff(query.now, policy), overdue=True)
     page = repository.list_cases(query)
-    return QueuePage(page, failed_deliveries(outbox, [case.tracking_no for case in page.cases]))
+    total = repository.count_cases(query) if count else None
+    return QueuePage(page, failed_deliveries(outbox, [case.tracking_no for case in page.cases]), total)
 
 
 def failed_deliveries(outbox: OutboxStore, tracking_nos: list[str]) -> frozenset[str]:

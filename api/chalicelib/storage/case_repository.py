@@ -187,6 +187,7 @@ class DynamoCaseRepository:
                     index_name=plan.index_name,
                     limit=query.limit,
                     exclusive_start_key=key,
+                    scan_index_forward=not query.descending,
                     return_consumed_capacity=NO_CAPACITY_REPORT,
                 )
                 for item in page.get("Items", []):
@@ -201,6 +202,29 @@ class DynamoCaseRepository:
             return CasePage([summary_from_item(item) for item in items], cursor)
 
         return call(read)
+
+    def count_cases(self, query: CaseQuery) -> int:
+        plan = QueueQuery(query)
+
+        def count() -> int:
+            total, key = 0, None
+            while True:
+                page = self._connection.query(
+                    self._cases,
+                    plan.hash_value,
+                    range_key_condition=plan.range_condition,
+                    filter_condition=all_of(plan.filters),
+                    index_name=plan.index_name,
+                    exclusive_start_key=key,
+                    select="COUNT",
+                    return_consumed_capacity=NO_CAPACITY_REPORT,
+                )
+                total += int(page.get("Count", 0))
+                key = page.get("LastEvaluatedKey")
+                if not key:
+                    return total
+
+        return call(count)
 
     def record_access(self, entry: AccessEntry) -> None:
         record = access_to_record(entry)

@@ -210,12 +210,23 @@ class MemoryCaseRepository:
         with self._lock:
             cases = list(self._cases.values())
         by_due = bool(query.department or query.status or not query.month)
-        places = sorted((_place(c, by_due), c) for c in cases if _matches(c, query))
-        following = [(place, c) for place, c in places if after is None or place > after]
+        places = sorted(
+            ((_place(c, by_due), c) for c in cases if _matches(c, query)), reverse=query.descending
+        )
+        following = [
+            (place, c)
+            for place, c in places
+            if after is None or (place < after if query.descending else place > after)
+        ]
         page = following[: query.limit]
         more = len(following) > query.limit
         cursor = "|".join(page[-1][0]) if more and page else None
         return CasePage([c.summary for _, c in page], cursor)
+
+    def count_cases(self, query: CaseQuery) -> int:
+        with self._lock:
+            cases = list(self._cases.values())
+        return sum(1 for case in cases if _matches(case, query))
 
     def record_access(self, entry: AccessEntry) -> None:
         with self._lock:

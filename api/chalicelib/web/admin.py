@@ -99,6 +99,7 @@ def list_complaints() -> Response:
         overdue=params.overdue,
         month=params.month,
         cursor=params.cursor,
+        descending=params.order == "desc",
     )
     settings, policy = get_settings(), default_policy()
     queue = list_queue(
@@ -107,13 +108,14 @@ def list_complaints() -> Response:
         _staff(),
         query,
         escalated=bool(params.escalated),
+        count=bool(params.total),
         policy=policy,
     )
     items = [
         queue_item_view(c, now, policy, delivery_failed=c.tracking_no in queue.delivery_failed)
         for c in queue.page.cases
     ]
-    return json_response({"items": items, "cursor": queue.page.cursor})
+    return json_response({"items": items, "cursor": queue.page.cursor, "total": queue.total})
 
 
 @admin_routes.route("/admin/complaints", methods=["POST"], authorizer=staff_authorizer, content_types=["*/*"])

@@ -326,6 +326,10 @@ class QueueParameters(_Body):
     month: Annotated[str, StringConstraints(pattern=r"^\d{4}-(0[1-9]|1[0-2])$")] | None = None
     limit: Annotated[int, Field(ge=1, le=100)] = 50
     cursor: Annotated[str, StringConstraints(max_length=2000)] | None = None
+    # The index's order (earliest due first) or its reverse.
+    order: Literal["asc", "desc"] = "asc"
+    # Count every page of the selection too (one more read of the index: for the console's pager).
+    total: bool | None = None
     # The language of messages, as on every route (read by the error mapping, not the query).
     lang: str | None = None
 

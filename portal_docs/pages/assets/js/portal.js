@@ -22,6 +22,7 @@
   var meta = document.querySelector('meta[name="portal-api-base"]');
   var apiBase = ((meta && meta.getAttribute("content")) || data.apiBase || "").replace(/\/+$/, "");
   var timeZone = data.timezone || "Asia/Shanghai";
+  var utcOffsetHours = typeof data.utcOffsetHours === "number" ? data.utcOffsetHours : 8;
   var locale = lang === "zh" ? "zh-CN" : "en-GB";
 
   /* Interface text by key, with "{name}" filled from vars. */
@@ -244,6 +245,8 @@
   window.Portal = {
     lang: lang,
     apiBase: apiBase,
+    timeZone: timeZone,
+    utcOffsetHours: utcOffsetHours,
     contacts: data.contacts || {},
     t: t,
     pick: pick,
