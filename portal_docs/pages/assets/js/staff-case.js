@@ -303,6 +303,7 @@
     if (otherCase) {
       sc.loadRelated(c);
     }
+    sc.loadCaseAccess(c);
 
     caseBody.hidden = false;
     document.title = t("status.result_title", { no: number }) + " - " + sc.originalTitle;

@@ -144,6 +144,7 @@
     }).join(P.lang === "zh" ? "、" : ", "));
     sc.setText("sc-who-department", who.department ? "· " + sc.metaLabel("departments", who.department) : "");
     $("sc-nav-register").hidden = !sc.mayRegister();
+    $("sc-nav-access").hidden = !sc.has("supervisor");
     sc.prepareQueue();
   }
 
