@@ -13,7 +13,7 @@ from playwright.sync_api import expect
 
 from scripts.lib.stack import LocalStack
 
-from .test_portal_narrow_screens import PHONE, Widths, widths  # noqa: F401 - the fixture
+from .test_portal_narrow_screens import PHONE, Screenshot, Widths
 from .test_staff_console import accept_directly, console_url, open_case, sign_in
 from .test_staff_search import file_complaint, unique_phone
 
@@ -21,6 +21,11 @@ if TYPE_CHECKING:
     from playwright.sync_api import Page
 
 LONG_SUBJECT = "园区东路十八号附近的工厂每天夜里排放刺鼻气味的黑烟已经持续两周" * 2
+
+
+@pytest.fixture
+def widths(screenshot: Screenshot) -> Widths:
+    return Widths(screenshot)
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])

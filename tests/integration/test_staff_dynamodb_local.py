@@ -261,6 +261,9 @@ QUERIES: list[dict[str, Any]] = [
     {"department": "urban_management", "status": Status.IN_PROGRESS},
     {"category": "staff_conduct"},
     {"status": Status.RESPONDED},
+    # The callbacks worklist, and another kind of clock.
+    {"due_kind": "callback"},
+    {"due_kind": "report", "department": "urban_management"},
 ]
 
 
@@ -303,6 +306,7 @@ def test_the_queue_selects_and_orders_like_the_fake_using_indexes_only(
         assert _subjects(fake, now, 4, descending=True, **filters) == expected[::-1], filters
         query = CaseQuery(now=now, limit=4, **filters)
         assert repository.count_cases(query) == fake.count_cases(query) == len(expected), filters
+    assert _subjects(fake, now, 100, due_kind="callback"), "the scenario has callbacks due"
     assert "Scan" not in operations
     assert set(operations) == {"Query"}
     open_queue = repository.list_cases(CaseQuery(now=now, limit=100)).cases

@@ -21,6 +21,7 @@ from chalicelib.domain.actions import (
     Accept,
     Acknowledge,
     Callback,
+    CallbackUnreachable,
     Close,
     Extend,
     LiftConfidentiality,
@@ -105,6 +106,9 @@ def staff_input(name: str, case: Case, now: datetime, data: st.DataObject) -> An
         "reply": lambda: Reply(text),
         "respond": lambda: Respond(decision, text, draw(st.sampled_from([None, "限期整改"]))),
         "callback": lambda: Callback(draw(st.sampled_from(SATISFACTION_LEVELS)), None),
+        "callback_unreachable": lambda: CallbackUnreachable(
+            now + timedelta(hours=draw(st.integers(1, 24 * 7))), draw(st.sampled_from([None, text]))
+        ),
         "close": Close,
         "review_decision": lambda: ReviewDecision(decision, text),
         "lift_confidentiality": lambda: LiftConfidentiality(text),

@@ -32,6 +32,7 @@ __all__ = [
     "Acknowledge",
     "AcknowledgeMethod",
     "Callback",
+    "CallbackUnreachable",
     "Close",
     "Decision",
     "Extend",
@@ -50,6 +51,7 @@ __all__ = [
     "apply_staff_action",
     "apply_system_action",
     "rule_for",
+    "rule_named",
     "withheld_staff_actions",
 ]
 
@@ -138,6 +140,14 @@ class Callback:
 
 
 @dataclass(frozen=True, slots=True)
+class CallbackUnreachable:
+    """Nobody answered the call back: try again then."""
+
+    retry_at: datetime
+    comment: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class Close:
     pass
 
@@ -165,6 +175,7 @@ StaffAction = (
     | Extend
     | Respond
     | Callback
+    | CallbackUnreachable
     | Close
     | ReviewDecision
     | LiftConfidentiality
@@ -224,6 +235,14 @@ def _acknowledgement_owed(case: Case, staff: StaffMember) -> DomainError | None:
 
 def _complainant_reachable(case: Case, staff: StaffMember) -> DomainError | None:
     return None if case.reachable else refused("callback_no_contact")
+
+
+def _callback_owed(case: Case, staff: StaffMember) -> DomainError | None:
+    unreachable = _complainant_reachable(case, staff)
+    if unreachable is not None:
+        return unreachable
+    owed = any(d.kind == "callback" for d in case.open_deadlines)
+    return None if owed else refused("no_callback_owed")
 
 
 def _took_no_part(case: Case, staff: StaffMember) -> DomainError | None:
@@ -349,6 +368,20 @@ def _callback(case: Case, a: Callback, staff: StaffMember, now: datetime, policy
     return Effect(changed, note=a.comment, data={"satisfaction": a.satisfaction})
 
 
+def _callback_unreachable(
+    case: Case, a: CallbackUnreachable, staff: StaffMember, now: datetime, policy: Policy
+) -> Effect:
+    # The call back's clock moves to when it is tried again, so the worklist brings it back then.
+    latest = policy.due("callback_retry_max", now)
+    if a.retry_at <= now:
+        raise InvalidInputError({"retry_at": Message("retry_not_later")})
+    if a.retry_at > latest.at:
+        bound = policy.bounds["callback_retry_max"]
+        raise InvalidInputError({"retry_at": Message("retry_too_late", {"amount": bound.amount})})
+    changed = case.with_deadline(Deadline("callback", a.retry_at))
+    return Effect(changed, note=a.comment, data={"retry_at": a.retry_at.isoformat()})
+
+
 def _close(case: Case, a: Close, staff: StaffMember, now: datetime, policy: Policy) -> Effect:
     return Effect(case.moved_to(Status.CLOSED, now))
 
@@ -410,6 +443,15 @@ STAFF_ACTIONS: tuple[StaffActionRule[Any], ...] = (
         _callback,
         _complainant_reachable,
     ),
+    StaffActionRule(
+        "callback_unreachable",
+        CallbackUnreachable,
+        OFFICE,
+        frozenset({Status.RESPONDED}),
+        "internal",
+        _callback_unreachable,
+        _callback_owed,
+    ),
     StaffActionRule("close", Close, OFFICE, leading_to(Status.CLOSED), "public", _close),
     StaffActionRule(
         "review_decision",
@@ -436,6 +478,10 @@ _BY_INPUT: dict[type[Any], StaffActionRule[Any]] = {rule.input: rule for rule in
 
 def rule_for(action: StaffAction) -> StaffActionRule[Any]:
     return _BY_INPUT[type(action)]
+
+
+def rule_named(name: str) -> StaffActionRule[Any]:
+    return next(rule for rule in STAFF_ACTIONS if rule.name == name)
 
 
 def allowed_staff_actions(case: Case, staff: StaffMember) -> list[str]:

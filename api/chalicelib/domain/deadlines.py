@@ -11,7 +11,7 @@ import json
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, timezone
 from functools import cache
-from typing import Literal
+from typing import Literal, get_args
 
 from .vocabulary import DATA_DIR, Label
 from .working_days import WorkingDayCalendar, default_calendar
@@ -20,6 +20,7 @@ __all__ = [
     "CLOCKS",
     "REQUIRED_BOUNDS",
     "Chasing",
+    "Clock",
     "Due",
     "Policy",
     "Span",
@@ -32,7 +33,7 @@ __all__ = [
 Unit = Literal["hours", "days", "working_days"]
 _UNITS: tuple[Unit, ...] = ("hours", "days", "working_days")
 # The bounds the actions rely on (the others are optional reading for people).
-REQUIRED_BOUNDS = frozenset({"extension_max", "registration_backdate"})
+REQUIRED_BOUNDS = frozenset({"extension_max", "registration_backdate", "callback_retry_max"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -156,7 +157,8 @@ def _chasing(raw: object, clocks: set[str]) -> Chasing:
 
 
 # The clocks a case can run (Deadline.kind), for checking what the chasing section names.
-CLOCKS = frozenset({"acknowledge", "decide", "attend", "report", "respond", "review", "callback"})
+Clock = Literal["acknowledge", "decide", "attend", "respond", "review", "report", "callback"]
+CLOCKS = frozenset(get_args(Clock))
 
 
 def load_policy(raw: dict[str, object]) -> Policy:

@@ -96,6 +96,12 @@ _TEMPLATES: dict[str, tuple[str, str]] = {
         "时限自现有截止时间起最多可延长 {amount} 个工作日。",
         "A time limit can be extended by at most {amount} working days beyond the current one.",
     ),
+    "no_callback_owed": ("该投诉当前没有待完成的回访。", "No call back is owed on this complaint now."),
+    "retry_not_later": ("再次回访的时间必须晚于现在。", "The time to call again must be later than now."),
+    "retry_too_late": (
+        "再次回访最迟须在 {amount} 个工作日内。",
+        "The next call back must be within {amount} working days.",
+    ),
     "nothing_to_acknowledge": (
         "该投诉的编号已告知投诉人，无需再登记。",
         "The complainant has already been told the tracking number of this complaint.",
@@ -120,6 +126,10 @@ _TEMPLATES: dict[str, tuple[str, str]] = {
     "access_range_too_long": (
         "一次最多查看 {max} 天的记录。",
         "At most {max} days can be shown at once.",
+    ),
+    "forbidden_confidential_contact": (
+        "这是保密投诉：只有主管可以查看投诉人的联系方式。",
+        "This complaint is confidential: only supervisors may see how to reach its complainant.",
     ),
     "not_confidential": ("该投诉不是保密投诉。", "This complaint is not confidential."),
     "message_not_failed": (

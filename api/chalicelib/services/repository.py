@@ -58,6 +58,8 @@ class CaseQuery:
     cursor: str | None = None
     # The index's order reversed: the latest due (or, by month, the latest filed) first.
     descending: bool = False
+    # Only cases whose next deadline is of this kind ("callback": the callbacks worklist).
+    due_kind: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

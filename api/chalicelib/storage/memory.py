@@ -344,6 +344,10 @@ def _matches(case: Case, query: CaseQuery) -> bool:
     )
     if any(wanted is not None and wanted != actual for wanted, actual in checks):
         return False
+    if query.due_kind is not None and (
+        case.next_deadline is None or case.next_deadline.kind != query.due_kind
+    ):
+        return False
     if query.overdue is not None:
         overdue = case.awaits_staff and _queue_at(case) < query.now
         return overdue == query.overdue

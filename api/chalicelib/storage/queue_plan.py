@@ -63,6 +63,8 @@ class QueueQuery:
             self.filters.append(CaseRecord.category == query.category)
         if query.priority:
             self.filters.append(CaseRecord.priority == query.priority)
+        if query.due_kind:
+            self.filters.append(CaseRecord.next_due_kind == query.due_kind)
         sorted_by_due = True
         if query.department:
             self.index: Any = CaseRecord.department_queue

@@ -14,6 +14,7 @@ from ..domain.deadlines import default_policy
 from ..domain.lifecycle import Status
 from ..domain.messages import Message
 from ..domain.staff import ALL_STAFF, OFFICE, SUPERVISORS, Role, StaffMember
+from ..domain.tracking import format_code
 from ..services.case_messages import RESEND_ROLES
 from ..services.repository import CaseQuery
 from ..services.staff_cases import act_on_case, list_queue, register_complaint, view_case
@@ -100,6 +101,7 @@ def list_complaints() -> Response:
         month=params.month,
         cursor=params.cursor,
         descending=params.order == "desc",
+        due_kind=params.due,
     )
     settings, policy = get_settings(), default_policy()
     queue = list_queue(
@@ -272,6 +274,36 @@ def complainant_history_route(tracking_no: str) -> Response:
 
 
 @admin_routes.route(
+    "/admin/complaints/{tracking_no}/contact",
+    methods=["POST"],
+    content_types=["*/*"],
+    authorizer=staff_authorizer,
+)
+@_for(OFFICE)
+def contact(tracking_no: str) -> Response:
+    """How to reach the complainant, for a call back: each reveal is written to the access log."""
+    from ..services.contact_reveal import reveal_contact
+    from .schemas import parse_empty_body
+
+    request, settings = _request(), get_settings()
+    if request.raw_body:
+        body_kind(request.headers, allow_form=False)
+        parse_empty_body(limited_body(request.raw_body, settings.max_body_bytes))
+    shown = reveal_contact(repository_for(settings), _staff(), unquote(tracking_no), now=_now())
+    c = shown.case.complainant
+    return json_response(
+        {
+            "tracking_no": format_code(shown.case.tracking_no),
+            "name": c.name,
+            "organization": c.organization,
+            "phone": c.phone,
+            "email": c.email,
+            "preferred_language": c.preferred_language,
+        }
+    )
+
+
+@admin_routes.route(
     "/admin/complaints/{tracking_no}/messages",
     methods=["GET"],
     content_types=ANY_CONTENT_TYPE,
@@ -360,6 +392,9 @@ def monthly_report_route() -> Response:
 @admin_routes.route("/admin/access-log", methods=["OPTIONS"], content_types=ANY_CONTENT_TYPE)
 @admin_routes.route(
     "/admin/complaints/{tracking_no}/history", methods=["OPTIONS"], content_types=ANY_CONTENT_TYPE
+)
+@admin_routes.route(
+    "/admin/complaints/{tracking_no}/contact", methods=["OPTIONS"], content_types=ANY_CONTENT_TYPE
 )
 @admin_routes.route("/admin/complaints", methods=["OPTIONS"], content_types=ANY_CONTENT_TYPE)
 @admin_routes.route("/admin/complaints/{tracking_no}", methods=["OPTIONS"], content_types=ANY_CONTENT_TYPE)

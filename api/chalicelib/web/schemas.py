@@ -35,6 +35,7 @@ from ..domain.actions import STAFF_ACTIONS, StaffAction
 from ..domain.case import Priority
 from ..domain.complainant_actions import COMPLAINANT_ACTIONS, ComplainantAction
 from ..domain.complaint import Channel, ComplainantType, ComplaintDraft, RegistrationChannel
+from ..domain.deadlines import Clock
 from ..domain.lifecycle import Status
 from ..domain.messages import Message, field_message
 from ..domain.moments import EARLIEST, LATEST, to_utc
@@ -326,6 +327,8 @@ class QueueParameters(_Body):
     month: Annotated[str, StringConstraints(pattern=r"^\d{4}-(0[1-9]|1[0-2])$")] | None = None
     limit: Annotated[int, Field(ge=1, le=100)] = 50
     cursor: Annotated[str, StringConstraints(max_length=2000)] | None = None
+    # Only cases whose next deadline is of this kind (the callbacks worklist: ``callback``).
+    due: Clock | None = None
     # The index's order (earliest due first) or its reverse.
     order: Literal["asc", "desc"] = "asc"
     # Count every page of the selection too (one more read of the index: for the console's pager).

@@ -2,8 +2,9 @@
  * The staff console's core, loaded before its screens: the state they share, calling the admin API,
  * the lists from GET /meta, showing one screen at a time, and errors beside form fields. Each screen
  * is a file of its own (staff-signin.js, staff-queue.js, staff-case.js, staff-actions.js,
- * staff-messages.js, staff-register.js, staff-search.js, staff-access.js) that adds what it offers
- * to window.StaffConsole; staff.js, loaded last, reads the address and starts the console.
+ * staff-messages.js, staff-register.js, staff-search.js, staff-access.js, staff-callbacks.js) that
+ * adds what it offers to window.StaffConsole; staff.js, loaded last, reads the address and starts
+ * the console.
  *
  * Everything people wrote (subjects, descriptions, notes, names...) is put in the page with
  * textContent or text nodes, never as HTML.
@@ -248,7 +249,12 @@
 
   // ------------------------------------------------------------------ one screen at a time
 
-  var navigation = [["sc-nav-queue", "queue"], ["sc-nav-register", "register"], ["sc-nav-access", "access"]];
+  var navigation = [
+    ["sc-nav-queue", "queue"],
+    ["sc-nav-register", "register"],
+    ["sc-nav-callbacks", "callbacks"],
+    ["sc-nav-access", "access"]
+  ];
 
   sc.show = function (name) {
     Object.keys(sc.sections).forEach(function (key) {

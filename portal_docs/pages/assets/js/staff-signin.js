@@ -145,6 +145,7 @@
     sc.setText("sc-who-department", who.department ? "· " + sc.metaLabel("departments", who.department) : "");
     $("sc-nav-register").hidden = !sc.mayRegister();
     $("sc-nav-access").hidden = !sc.has("supervisor");
+    $("sc-nav-callbacks").hidden = !sc.mayRegister();
     sc.prepareQueue();
   }
 

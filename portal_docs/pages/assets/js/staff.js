@@ -1,6 +1,6 @@
 /*
  * The staff console's start, loaded after its screens (staff-core.js explains how they fit): the
- * address says which screen to show (#case=NUMBER, #search=TEXT, #register, #access?STAFF,
+ * address says which screen to show (#case=NUMBER, #search=TEXT, #register, #callbacks, #access?STAFF,
  * #queue?FILTERS, or the queue's default view),
  * and a sign-in link's #token=... or the Cognito hosted UI's answer signs in first.
  */
@@ -31,6 +31,8 @@
       sc.openSearch(decoded(hash.slice(7)));
     } else if (hash === "register" && sc.mayRegister()) {
       sc.openRegister();
+    } else if (hash === "callbacks" && sc.mayRegister()) {
+      sc.openCallbacks();
     } else if ((hash === "access" || hash.indexOf("access?") === 0) && sc.has("supervisor")) {
       sc.openAccess(new URLSearchParams(hash.slice(7)));
     } else if (hash.indexOf("queue?") === 0) {
