@@ -102,6 +102,11 @@ def _action_body(name: str, case: dict[str, Any], data: st.DataObject) -> dict[s
         "reply": {"message": text},
         "respond": {"decision": "partly_upheld", "reasons": text, "remedy": "限期整改"},
         "callback": {"satisfaction": "satisfied", "comment": text},
+        "callback_unreachable": {
+            "retry_at": (datetime.now(UTC) + timedelta(days=1)).isoformat(),
+            "comment": text,
+        },
+        "request_extension": {"due_at": (datetime.now(UTC) + timedelta(days=20)).isoformat(), "reason": text},
         "close": {},
     }
     return {"action": name, "expected_version": case.get("version", 1), **bodies[name]}

@@ -47,6 +47,7 @@ from chalicelib.domain.complainant_actions import (
 )
 from chalicelib.domain.complaint import Channel, check_draft
 from chalicelib.domain.errors import DomainError
+from chalicelib.domain.extensions import ApproveExtension, DeclineExtension, RequestExtension
 from chalicelib.domain.staff import StaffMember
 from chalicelib.domain.vocabulary import categories, departments, rejection_reasons
 
@@ -89,14 +90,15 @@ def staff_input(name: str, case: Case, now: datetime, data: st.DataObject) -> An
             draw(st.sampled_from(DEPARTMENTS)),
             draw(st.sampled_from(["normal", "major", "urgent"])),
         )
-    if name == "extend":
+    if name in ("extend", "request_extension"):
         kind = "review" if case.status.value == "under_review" else "respond"
         current = case.deadline(kind)
+        make = Extend if name == "extend" else RequestExtension
         if current is None:
-            return Extend(now + timedelta(days=1), text)
+            return make(now + timedelta(days=1), text)
         latest = POLICY.due("extension_max", current.due_at).at
         earliest = max(current.due_at, now) + timedelta(seconds=1)
-        return Extend(earliest + (latest - earliest) * draw(st.floats(0, 1)), text)
+        return make(earliest + (latest - earliest) * draw(st.floats(0, 1)), text)
     simple: dict[str, Any] = {
         "reject": lambda: Reject(draw(st.sampled_from(sorted(rejection_reasons()))), text),
         "acknowledge": lambda: Acknowledge(draw(st.sampled_from(ACKNOWLEDGE_METHODS))),
@@ -110,6 +112,8 @@ def staff_input(name: str, case: Case, now: datetime, data: st.DataObject) -> An
             now + timedelta(hours=draw(st.integers(1, 24 * 7))), draw(st.sampled_from([None, text]))
         ),
         "close": Close,
+        "approve_extension": lambda: ApproveExtension(text),
+        "decline_extension": lambda: DeclineExtension(text),
         "review_decision": lambda: ReviewDecision(decision, text),
         "lift_confidentiality": lambda: LiftConfidentiality(text),
     }

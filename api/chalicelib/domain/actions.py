@@ -17,6 +17,18 @@ from .action_rules import EVERY_STATUS, CatalogCode, Effect, leading_to, not_now
 from .case import Actor, Case, Deadline, Event, Priority, Visibility
 from .deadlines import Policy
 from .errors import DomainError, ForbiddenError, InvalidInputError
+from .extensions import (
+    ApproveExtension,
+    DeclineExtension,
+    RequestExtension,
+    approve_extension,
+    decline_extension,
+    extended_to,
+    extension_pending,
+    request_extension,
+    something_to_extend,
+    something_to_request,
+)
 from .lifecycle import Status
 from .messages import Message, field_message
 from .staff import ALL_STAFF, OFFICE, SUPERVISORS, Role, StaffMember
@@ -173,6 +185,9 @@ StaffAction = (
     | Note
     | Reply
     | Extend
+    | RequestExtension
+    | ApproveExtension
+    | DeclineExtension
     | Respond
     | Callback
     | CallbackUnreachable
@@ -217,15 +232,6 @@ class StaffActionRule(Generic[A]):
 
 
 # --- Conditions ----------------------------------------------------------------------------------
-
-
-def _extended_kind(case: Case) -> str:
-    return "review" if case.status is Status.UNDER_REVIEW else "respond"
-
-
-def _something_to_extend(case: Case, staff: StaffMember) -> DomainError | None:
-    deadline = case.deadline(_extended_kind(case))
-    return None if deadline is not None and deadline.met_at is None else refused("nothing_to_extend")
 
 
 def _acknowledgement_owed(case: Case, staff: StaffMember) -> DomainError | None:
@@ -333,17 +339,7 @@ def _reply(case: Case, a: Reply, staff: StaffMember, now: datetime, policy: Poli
 
 
 def _extend(case: Case, a: Extend, staff: StaffMember, now: datetime, policy: Policy) -> Effect:
-    kind = _extended_kind(case)
-    current = case.deadline(kind)
-    assert current is not None  # the condition of the action
-    if a.due_at <= current.due_at or a.due_at <= now:
-        raise InvalidInputError({"due_at": Message("due_not_later")})
-    latest = policy.due("extension_max", current.due_at)
-    if a.due_at > latest.at:
-        bound = policy.bounds["extension_max"]
-        raise InvalidInputError({"due_at": Message("due_too_late", {"amount": bound.amount})})
-    changed = case.with_deadline(Deadline(kind, a.due_at))
-    data = {"deadline": kind, "from": current.due_at.isoformat(), "to": a.due_at.isoformat()}
+    changed, data = extended_to(case, a.due_at, now, policy)
     return Effect(changed, note=a.reason, data=data)
 
 
@@ -424,7 +420,35 @@ STAFF_ACTIONS: tuple[StaffActionRule[Any], ...] = (
     StaffActionRule(
         "reply", Reply, ALL_STAFF, EVERY_STATUS - {Status.CLOSED, Status.WITHDRAWN}, "public", _reply
     ),
-    StaffActionRule("extend", Extend, SUPERVISORS, _OPEN_TO_CHANGE, "public", _extend, _something_to_extend),
+    StaffActionRule("extend", Extend, SUPERVISORS, _OPEN_TO_CHANGE, "public", _extend, something_to_extend),
+    # Others ask; a supervisor approves (the complainant is told, as of an extension) or declines.
+    StaffActionRule(
+        "request_extension",
+        RequestExtension,
+        frozenset({"officer", "handler"}),
+        _OPEN_TO_CHANGE,
+        "internal",
+        request_extension,
+        something_to_request,
+    ),
+    StaffActionRule(
+        "approve_extension",
+        ApproveExtension,
+        SUPERVISORS,
+        _OPEN_TO_CHANGE,
+        "public",
+        approve_extension,
+        extension_pending,
+    ),
+    StaffActionRule(
+        "decline_extension",
+        DeclineExtension,
+        SUPERVISORS,
+        _OPEN_TO_CHANGE,
+        "internal",
+        decline_extension,
+        extension_pending,
+    ),
     # A review ends with a review decision, by someone else: never with a plain response.
     StaffActionRule(
         "respond",

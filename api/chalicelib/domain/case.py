@@ -21,6 +21,7 @@ __all__ = [
     "Case",
     "Deadline",
     "Event",
+    "ExtensionRequest",
     "Milestone",
     "Priority",
     "Visibility",
@@ -57,6 +58,18 @@ class Deadline:
 
     def is_overdue(self, now: datetime) -> bool:
         return self.met_at is None and now > self.due_at
+
+
+@dataclass(frozen=True, slots=True)
+class ExtensionRequest:
+    """A handler's (or officer's) request to extend a time limit, until a supervisor decides it."""
+
+    deadline: str  # the kind of the clock to extend: respond or review
+    due_at: datetime
+    reason: str
+    by_id: str
+    by_name: str
+    at: datetime
 
 
 @dataclass(frozen=True, slots=True)
@@ -136,6 +149,8 @@ class Case:
     # Satisfaction recorded by an officer's call back, and the complainant's own rating.
     callback_satisfaction: str | None = None
     complainant_rating: str | None = None
+    # An extension asked for and not yet approved or declined.
+    extension_request: ExtensionRequest | None = None
 
     @property
     def submitted_month(self) -> str:

@@ -102,6 +102,11 @@ _TEMPLATES: dict[str, tuple[str, str]] = {
         "再次回访最迟须在 {amount} 个工作日内。",
         "The next call back must be within {amount} working days.",
     ),
+    "extension_already_requested": (
+        "已有一项延期申请等待主管决定。",
+        "An extension has already been asked for and waits for a supervisor's decision.",
+    ),
+    "no_extension_request": ("该投诉没有待决定的延期申请。", "No extension request waits for a decision."),
     "nothing_to_acknowledge": (
         "该投诉的编号已告知投诉人，无需再登记。",
         "The complainant has already been told the tracking number of this complaint.",

@@ -24,6 +24,7 @@ from typing import Literal
 
 from .case import Case, Event
 from .deadlines import Policy
+from .extensions import EXTENDING_ACTIONS
 from .vocabulary import Lang, departments, office_mailboxes
 
 __all__ = [
@@ -66,6 +67,7 @@ _COMPLAINANT_MESSAGE = {
     "reject": "rejected",
     "reply": "reply",
     "extend": "extended",
+    "approve_extension": "extended",
     "respond": "responded",
     "review_decision": "review_decided",
     "close": "closed",
@@ -127,7 +129,7 @@ def _complainant_facts(case: Case, event: Event, policy: Policy, access_code: st
     elif event.action == "reject":
         facts["reason_code"] = event.data.get("reason_code", "")
         facts["review_until"] = _iso(policy.due("review_request", event.at).at)
-    elif event.action == "extend":
+    elif event.action in EXTENDING_ACTIONS:
         facts["deadline"] = event.data.get("deadline", "")
         facts["new_due"] = event.data.get("to", "")
     elif event.action in ("respond", "review_decision"):

@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
 from .case import Case, Event
+from .extensions import EXTENDING_ACTIONS
 from .lifecycle import Status
 from .months import Month
 
@@ -165,7 +166,7 @@ def marks_of(event: Event) -> Marks:
         return Marks(callback_at=event.at)
     if event.action == "feedback":
         return Marks(rating_at=event.at)
-    if event.action == "extend" and data.get("deadline"):
+    if event.action in EXTENDING_ACTIONS and data.get("deadline"):
         return Marks(extended=frozenset({data["deadline"]}))
     return Marks()
 
@@ -175,7 +176,7 @@ def fact_months(case: Case, event: Event, zone: timezone) -> frozenset[Month]:
     moments = [case.submitted_at, event.at]
     moments += [m.at for m in case.milestones]
     moments += [d.due_at for d in case.deadlines]
-    if event.action == "extend" and event.data.get("from"):
+    if event.action in EXTENDING_ACTIONS and event.data.get("from"):
         # The month the clock was due in before: its copy must learn that it is due elsewhere now.
         moments.append(datetime.fromisoformat(event.data["from"]))
     return frozenset(Month.of(moment, zone) for moment in moments)

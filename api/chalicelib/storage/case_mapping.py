@@ -15,6 +15,7 @@ from ..domain.case import (
     CaseSummary,
     Deadline,
     Event,
+    ExtensionRequest,
     Milestone,
     Priority,
     Visibility,
@@ -97,6 +98,7 @@ def case_to_record(case: Case, keys: IdentityKeys) -> CaseRecord:
         handled_by=list(case.handled_by),
         callback_satisfaction=case.callback_satisfaction,
         complainant_rating=case.complainant_rating,
+        extension_request=_request_entry(case.extension_request),
         queue=OPEN if case.awaits_staff else None,
         phone_key=keys.phone,
         email_key=keys.email,
@@ -155,6 +157,33 @@ def case_from_record(record: CaseRecord) -> Case:
         handled_by=_handled_by(record),
         callback_satisfaction=record.callback_satisfaction,
         complainant_rating=record.complainant_rating,
+        extension_request=_request_from(record.extension_request),
+    )
+
+
+def _request_entry(request: ExtensionRequest | None) -> dict[str, str] | None:
+    if request is None:
+        return None
+    return {
+        "deadline": request.deadline,
+        "due_at": request.due_at.isoformat(),
+        "reason": request.reason,
+        "by_id": request.by_id,
+        "by_name": request.by_name,
+        "at": request.at.isoformat(),
+    }
+
+
+def _request_from(entry: dict[str, str] | None) -> ExtensionRequest | None:
+    if not entry:
+        return None
+    return ExtensionRequest(
+        deadline=entry["deadline"],
+        due_at=_stored_moment(entry["due_at"]),
+        reason=entry["reason"],
+        by_id=entry["by_id"],
+        by_name=entry["by_name"],
+        at=_stored_moment(entry["at"]),
     )
 
 

@@ -264,6 +264,8 @@ class CaseRecord(Model):
     decided_by = UnicodeAttribute(null=True)
     callback_satisfaction = UnicodeAttribute(null=True)
     complainant_rating = UnicodeAttribute(null=True)
+    # An extension asked for and not yet decided (domain ExtensionRequest), as JSON text.
+    extension_request = JSONAttribute(null=True)
     # Keyed hashes of the complainant's phone, e-mail, credit code, name and organisation
     # (services/identity_keys.py): repeats are counted and cases found by them, never by the
     # identifiers themselves.

@@ -315,12 +315,27 @@ def staff_case_view(view: StaffCaseView, staff: StaffMember, now: datetime, poli
         "handled_by": list(case.handled_by),
         "callback_satisfaction": _coded("satisfaction", case.callback_satisfaction),
         "complainant_rating": _coded("satisfaction", case.complainant_rating),
+        "extension_request": _extension_request_view(case),
         "history": [_event_view(e) for e in view.history],
         "allowed_actions": allowed_staff_actions(case, staff),
         "withheld_actions": [
             {"action": name, "reason": {lang: render(reason, lang) for lang in LANGUAGES}}
             for name, reason in withheld_staff_actions(case, staff).items()
         ],
+    }
+
+
+def _extension_request_view(case: Case) -> dict[str, Any] | None:
+    asked = case.extension_request
+    if asked is None:
+        return None
+    return {
+        "deadline": asked.deadline,
+        "deadline_label": label("deadline", asked.deadline).as_dict(),
+        "due_at": iso(asked.due_at),
+        "reason": asked.reason,
+        "by": asked.by_name,
+        "at": iso(asked.at),
     }
 
 

@@ -56,15 +56,18 @@
       accept.elements.namedItem("department").value = department ? department.code : "";
       accept.elements.namedItem("priority").value = c.priority ? c.priority.code : "normal";
     }
-    var extend = sc.app.querySelector('form[data-action="extend"]');
-    if (!extend.hasAttribute("data-dirty")) {
+    ["extend", "request_extension"].forEach(function (name) {
+      var form = sc.app.querySelector('form[data-action="' + name + '"]');
+      if (form.hasAttribute("data-dirty")) {
+        return;
+      }
       var kind = c.status === "under_review" ? "review" : "respond";
       (c.deadlines || []).forEach(function (deadline) {
         if (deadline.kind === kind && !deadline.met_at) {
-          extend.elements.namedItem("due_at").value = sc.localValue(deadline.due_at);
+          form.elements.namedItem("due_at").value = sc.localValue(deadline.due_at);
         }
       });
-    }
+    });
   }
 
   function actionBody(form) {

@@ -182,7 +182,8 @@
         (data.from ? sc.metaLabel("departments", data.from) : t("staff.queue.unassigned")) + " → " + sc.metaLabel("departments", data.to)]);
       done.from = done.to = true;
     }
-    if (event.action === "extend" && data.to) {
+    // An extension, asked for, approved or declined: which clock, from when to when.
+    if (data.deadline && data.to) {
       pairs.push([sc.fieldLabels.due_at || "due_at", t("staff.history.deadline", {
         deadline: deadlineLabel(c, data.deadline),
         from: sc.formatCompact(data.from),
@@ -257,6 +258,21 @@
     });
   }
 
+  function renderExtensionRequest(c) {
+    var asked = c.extension_request;
+    $("sc-extension-request").hidden = !asked;
+    if (!asked) {
+      return;
+    }
+    sc.setText("sc-extension-request-text", t("staff.extension_request.text", {
+      by: asked.by,
+      at: sc.formatCompact(asked.at),
+      deadline: P.pick(asked.deadline_label) || asked.deadline,
+      due: sc.formatCompact(asked.due_at)
+    }));
+    sc.setText("sc-extension-request-reason", asked.reason);
+  }
+
   function renderCase(c, options) {
     var opts = options || {};
     var previous = state.current;
@@ -294,6 +310,7 @@
     row("sc-case-callback", c.callback_satisfaction ? sc.codeLabel(c.callback_satisfaction) : "");
     row("sc-case-rating", c.complainant_rating ? sc.codeLabel(c.complainant_rating) : "");
 
+    renderExtensionRequest(c);
     renderComplainant(c);
     renderDetails(c);
     renderDeadlines(c);
