@@ -311,6 +311,7 @@
     row("sc-case-rating", c.complainant_rating ? sc.codeLabel(c.complainant_rating) : "");
 
     renderExtensionRequest(c);
+    sc.linkDocuments(c);
     renderComplainant(c);
     renderDetails(c);
     renderDeadlines(c);

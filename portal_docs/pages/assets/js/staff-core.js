@@ -2,9 +2,9 @@
  * The staff console's core, loaded before its screens: the state they share, calling the admin API,
  * the lists from GET /meta, showing one screen at a time, and errors beside form fields. Each screen
  * is a file of its own (staff-signin.js, staff-queue.js, staff-case.js, staff-actions.js,
- * staff-messages.js, staff-register.js, staff-search.js, staff-access.js, staff-callbacks.js) that
- * adds what it offers to window.StaffConsole; staff.js, loaded last, reads the address and starts
- * the console.
+ * staff-messages.js, staff-register.js, staff-search.js, staff-access.js, staff-callbacks.js,
+ * staff-documents.js) that adds what it offers to window.StaffConsole; staff.js, loaded last,
+ * reads the address and starts the console.
  *
  * Everything people wrote (subjects, descriptions, notes, names...) is put in the page with
  * textContent or text nodes, never as HTML.
@@ -70,7 +70,9 @@
       meta: null,
       metaRequest: null,
       current: null,
-      busy: false
+      busy: false,
+      // The answer to the last registration in this page: its receipt may be printed once.
+      lastReceipt: null
     },
     // Called when the API refuses the token (staff-signin.js signs out and says why).
     onUnauthorized: function () {}

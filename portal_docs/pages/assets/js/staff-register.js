@@ -134,6 +134,8 @@
       var error = P.apiError(response.body);
       if ((response.status === 201 || response.status === 200) && body.tracking_no) {
         registerKey = P.uuid();
+        // For the receipt, printed next (staff-documents.js): the access code is shown only now.
+        state.lastReceipt = body;
         registerErrors.hidden = true;
         sc.clearFormErrors(registerForm);
         sc.setText("sc-register-tracking-no", grouped(body.tracking_no));
@@ -161,6 +163,10 @@
       }
       showRegisterErrors({}, t("staff.error.network"));
     });
+  });
+
+  $("sc-register-receipt").addEventListener("click", function () {
+    window.location.hash = "receipt";
   });
 
   $("sc-register-another").addEventListener("click", function () {

@@ -1,7 +1,7 @@
 /*
  * The staff console's start, loaded after its screens (staff-core.js explains how they fit): the
- * address says which screen to show (#case=NUMBER, #search=TEXT, #register, #callbacks, #access?STAFF,
- * #queue?FILTERS, or the queue's default view),
+ * address says which screen to show (#case=NUMBER, #notice=NUMBER, #form=NUMBER, #receipt,
+ * #search=TEXT, #register, #callbacks, #access?STAFF, #queue?FILTERS, or the queue's default view),
  * and a sign-in link's #token=... or the Cognito hosted UI's answer signs in first.
  */
 (function () {
@@ -31,6 +31,11 @@
       sc.openSearch(decoded(hash.slice(7)));
     } else if (hash === "register" && sc.mayRegister()) {
       sc.openRegister();
+    } else if (hash.indexOf("notice=") === 0 || hash.indexOf("form=") === 0) {
+      var kind = hash.slice(0, hash.indexOf("="));
+      sc.openDocument(kind, decoded(hash.slice(kind.length + 1)));
+    } else if (hash === "receipt" && sc.mayRegister()) {
+      sc.openReceipt();
     } else if (hash === "callbacks" && sc.mayRegister()) {
       sc.openCallbacks();
     } else if ((hash === "access" || hash.indexOf("access?") === 0) && sc.has("supervisor")) {
