@@ -17,7 +17,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--name", required=True, help="the staff member's display name")
     parser.add_argument("--department", help="department code (required for handlers; see GET /meta)")
-    parser.add_argument("--hours", type=float, default=8.0, help="validity (default 8)")
+    parser.add_argument("--hours", type=float, default=10.0, help="validity (default 10: a working day)")
     args = parser.parse_args(argv)
     if "handler" in args.role and not args.department:
         parser.error("a handler needs --department")

@@ -88,7 +88,7 @@ class LocalIssuer:
         name: str,
         department: str | None = None,
         subject: str | None = None,
-        lifetime_seconds: int = 8 * 3600,
+        lifetime_seconds: int = 10 * 3600,  # a working day with its breaks
         **overrides: Any,
     ) -> str:
         """A signed token; ``overrides`` replace claims (tests use them for wrong audiences etc.)."""

@@ -674,9 +674,11 @@ def test_a_refused_token_signs_out_with_a_message_and_signing_out_forgets_the_to
     # When the console is opened with it
     page.goto(console_url(local_stack) + "#token=" + refused)
 
-    # Then the API's 401 signs the person out with a clear message and the token is gone
+    # Then the API's 401 signs the person out with a clear message (how to get a token, locally)
+    # and the token is gone
     expect(page.locator("#sc-signin")).to_be_visible()
-    expect(page.locator("#sc-notice")).to_contain_text("重新登录")
+    expect(page.locator("#sc-notice")).to_contain_text("不接受您的登录凭证")
+    expect(page.locator("#sc-notice")).to_contain_text("./scripts/staff-token")
     expect(page.locator("#sc-console")).to_be_hidden()
     assert page.evaluate(f"sessionStorage.getItem('{TOKEN_KEY}')") is None
     assert "token" not in page.url

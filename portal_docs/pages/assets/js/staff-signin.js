@@ -5,7 +5,8 @@
  * where one is pasted (local stack), or from the Cognito hosted UI (authorization code + PKCE) when
  * the site was built with extra.staff_auth. The token lives in sessionStorage and goes in an
  * Authorization header on every admin call; its payload is decoded here only to show who is signed
- * in (the API verifies it).
+ * in (the API verifies it). A Cognito sign-in lasts the working day: its refresh token (also in
+ * sessionStorage, gone with the tab) renews the id token a few minutes before it runs out.
  */
 (function () {
   "use strict";
@@ -22,6 +23,11 @@
 
   var TOKEN_KEY = "complaint-portal.staff.token";
   var PKCE_KEY = "complaint-portal.staff.pkce";
+  var REFRESH_KEY = "complaint-portal.staff.refresh";
+  // A Cognito sign-in is renewed this long before its token runs out (the refresh token lasts the
+  // working day; the id token, an hour).
+  var REFRESH_LEAD_MS = 5 * 60 * 1000;
+  var refreshTimer = null;
   var ROLES = ["supervisor", "officer", "handler"];
   var signin = $("sc-signin");
   var consoleView = $("sc-console");
@@ -103,6 +109,13 @@
     state.who = null;
     state.current = null;
     sc.storageSet(TOKEN_KEY, null);
+    sc.storageSet(REFRESH_KEY, null);
+    window.clearTimeout(refreshTimer);
+  }
+
+  /* How to get a new token when one has run out: locally, the commands that make one. */
+  function expiredMessage(key) {
+    return t(sc.cognito ? key : key + "_local");
   }
 
   /* Keeps a token if it can be read and has not expired; otherwise says why not. */
@@ -112,7 +125,7 @@
       return t("staff.signin.token_invalid");
     }
     if (isExpired(claims)) {
-      return t("staff.signin.token_expired");
+      return expiredMessage("staff.signin.token_expired");
     }
     sc.storageSet(TOKEN_KEY, token);
     return null;
@@ -120,8 +133,59 @@
 
   sc.onUnauthorized = function () {
     forget();
-    showSignIn(t("staff.signin.unauthorized"));
+    showSignIn(expiredMessage("staff.signin.unauthorized"));
   };
+
+  // ------------------------------------------------------------------ keeping a Cognito sign-in
+
+  /* Asks Cognito for a new id token with the refresh token; resolves true once it is in use. */
+  function refresh() {
+    var refreshToken = sc.storageGet(REFRESH_KEY);
+    if (!sc.cognito || !refreshToken) {
+      return Promise.resolve(false);
+    }
+    var body = new URLSearchParams({ grant_type: "refresh_token", client_id: auth.clientId, refresh_token: refreshToken });
+    return tokenRequest(body).then(function (result) {
+      if (!result.ok || !result.json.id_token || sc.adopt(result.json.id_token)) {
+        return false;
+      }
+      state.token = result.json.id_token;
+      var claims = claimsOf(state.token);
+      if (claims && state.who) {
+        scheduleRefresh(claims);
+      }
+      return true;
+    }, function () {
+      return false;
+    });
+  }
+
+  function scheduleRefresh(claims) {
+    window.clearTimeout(refreshTimer);
+    if (!sc.cognito || !sc.storageGet(REFRESH_KEY) || typeof claims.exp !== "number") {
+      return;
+    }
+    var wait = Math.max(0, claims.exp * 1000 - Date.now() - REFRESH_LEAD_MS);
+    refreshTimer = window.setTimeout(function () {
+      refresh();
+    }, wait);
+  }
+
+  function tokenRequest(body) {
+    return window.fetch(auth.cognitoDomain + "/oauth2/token", {
+      method: "POST",
+      headers: { "Content-Type": "application/x-www-form-urlencoded" },
+      body: body.toString(),
+      credentials: "omit",
+      cache: "no-store"
+    }).then(function (response) {
+      return response.json().then(function (json) {
+        return { ok: response.ok, status: response.status, json: json || {} };
+      }, function () {
+        return { ok: false, status: response.status, json: {} };
+      });
+    });
+  }
 
   // ------------------------------------------------------------------ sign-in and sign-out
 
@@ -159,8 +223,20 @@
       return;
     }
     if (isExpired(claims)) {
+      if (sc.cognito && sc.storageGet(REFRESH_KEY)) {
+        // Run out while the computer slept: renewed without signing in again, if it still may be.
+        refresh().then(function (renewed) {
+          if (renewed) {
+            sc.boot(message);
+          } else {
+            forget();
+            showSignIn(expiredMessage("staff.signin.expired"));
+          }
+        });
+        return;
+      }
       forget();
-      showSignIn(t("staff.signin.expired"));
+      showSignIn(expiredMessage("staff.signin.expired"));
       return;
     }
     state.who = whoFrom(claims);
@@ -169,6 +245,7 @@
       showSignIn(t("staff.who.no_role"));
       return;
     }
+    scheduleRefresh(claims);
     sc.showNotice(message || "");
     sc.loading.textContent = t("staff.loading");
     sc.loadMeta().then(function () {
@@ -276,25 +353,14 @@
       code_verifier: saved.verifier
     });
     sc.loading.textContent = t("staff.loading");
-    window.fetch(auth.cognitoDomain + "/oauth2/token", {
-      method: "POST",
-      headers: { "Content-Type": "application/x-www-form-urlencoded" },
-      body: body.toString(),
-      credentials: "omit",
-      cache: "no-store"
-    }).then(function (response) {
-      return response.json().then(function (json) {
-        return { ok: response.ok, status: response.status, json: json || {} };
-      }, function () {
-        return { ok: false, status: response.status, json: {} };
-      });
-    }).then(function (result) {
+    tokenRequest(body).then(function (result) {
       sc.loading.textContent = "";
       var problem = result.ok && result.json.id_token ? sc.adopt(result.json.id_token) : null;
       if (!result.ok || !result.json.id_token || problem) {
         showSignIn(t("staff.signin.failed", { reason: problem || result.json.error || String(result.status) }));
         return;
       }
+      sc.storageSet(REFRESH_KEY, result.json.refresh_token || null);
       sc.boot();
     }, function () {
       sc.loading.textContent = "";
