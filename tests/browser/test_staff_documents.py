@@ -129,10 +129,14 @@ def test_the_registration_form_prints_every_field_for_the_complainant_to_sign(
     assert squeezed("投诉登记表" if lang == "zh" else "Complaint registration form") in text
 
 
+@pytest.mark.parametrize(
+    ("lang", "gone"),
+    [("zh", "回执只能在登记投诉后立即打印"), ("en", "A receipt can only be printed right after registering")],
+)
 def test_a_receipt_is_printed_right_after_registering_and_only_then(
-    local_stack: LocalStack, page: Page
+    local_stack: LocalStack, page: Page, lang: str, gone: str
 ) -> None:
-    sign_in(page, local_stack, local_stack.issuer.token(roles=["officer"], name="王专员"))
+    sign_in(page, local_stack, local_stack.issuer.token(roles=["officer"], name="王专员"), lang=lang)
     page.click("#sc-nav-register")
     page.select_option("#sc-reg-channel", "visit")
     page.select_option("#sc-reg-category", "env_noise")
@@ -161,8 +165,9 @@ def test_a_receipt_is_printed_right_after_registering_and_only_then(
     reply_due = receipt.locator('[data-doc-row="reply_due"] td').inner_text()
     assert squeezed(reply_due) in text
     assert "0571-80000000" in text
+    assert squeezed("投诉回执" if lang == "zh" else "Complaint receipt") in text
 
     # Reloaded, the code is gone: the receipt says it can no longer be printed
     page.reload()
-    expect(page.locator("#sc-document-unavailable")).to_contain_text("回执只能在登记投诉后立即打印")
+    expect(page.locator("#sc-document-unavailable")).to_contain_text(gone)
     expect(receipt).to_be_hidden()
