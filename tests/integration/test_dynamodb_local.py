@@ -261,8 +261,9 @@ def test_tables_from_an_older_schema_are_brought_up_to_date(own_settings: Settin
         TableName=own_settings.cases_table,
         Key={"tracking_no": {"S": number}},
         # ... its deadlines and milestones as lists of maps, as they were kept then
-        UpdateExpression="REMOVE queue_key, #q, next_due_kind, deadline_entries, milestone_entries "
-        "SET deadlines = :d, milestones = :m",
+        # (and without the keys staff search finds cases by)
+        UpdateExpression="REMOVE queue_key, #q, next_due_kind, deadline_entries, milestone_entries, "
+        "name_key, organization_key, search_keys SET deadlines = :d, milestones = :m",
         ExpressionAttributeValues={
             ":d": {
                 "L": [
@@ -292,9 +293,19 @@ def test_tables_from_an_older_schema_are_brought_up_to_date(own_settings: Settin
     assert any("gave 1 older cases" in c for c in changes), changes
     assert any("converted 1 older cases" in c for c in changes), changes
     described = client.describe_table(TableName=own_settings.cases_table)["Table"]["GlobalSecondaryIndexes"]
-    assert {i["IndexName"]: i["Projection"]["ProjectionType"] for i in described} == dict.fromkeys(
-        ("status-queue-index", "department-queue-index", "open-queue-index", "month-index"), "INCLUDE"
-    )
+    assert {i["IndexName"]: i["Projection"]["ProjectionType"] for i in described} == {
+        **dict.fromkeys(
+            ("status-queue-index", "department-queue-index", "open-queue-index", "month-index"), "INCLUDE"
+        ),
+        **dict.fromkeys(
+            ("phone-index", "email-index", "credit-code-index", "name-index", "organization-index"),
+            "KEYS_ONLY",
+        ),
+    }
+    assert any("the keys staff search finds them by" in c for c in changes), changes
+    name_key = IdentityHasher(own_settings.identity_key_secret).name_key(str(receipt.case.complainant.name))
+    assert name_key is not None
+    assert repository.cases_with_identifier("name", name_key, 10) == [number]
     now = datetime.now(UTC)
     for query in (CaseQuery(now=now), CaseQuery(now=now, status=receipt.case.status)):
         assert [s.tracking_no for s in repository.list_cases(query).cases] == [number]
