@@ -130,16 +130,18 @@ def build_site(stage: Stage, site_dir: Path, *, staff_client_id: str = "") -> No
         raise TemplateError(f"the portal build failed:\n{done.stdout}{done.stderr}")
 
 
-def _api_routes() -> tuple[dict[str, set[str]], str, list[str]]:
-    """The Chalice app's route table ({path: methods}), the status page's path and the jobs."""
+def _api_routes() -> tuple[dict[str, set[str]], str, list[str], str]:
+    """The Chalice app's route table ({path: methods}), the status page's path, the jobs and the
+    namespace of their metrics."""
     if str(API_DIR) not in sys.path:
         sys.path.insert(0, str(API_DIR))
     from app import app
+    from chalicelib.jobs.handlers import METRICS_NAMESPACE
     from chalicelib.jobs.registry import JOBS
     from chalicelib.web.pages import STATUS_PAGE
 
     routes = {path: set(methods) for path, methods in app.routes.items()}
-    return routes, STATUS_PAGE, [job.name for job in JOBS]
+    return routes, STATUS_PAGE, [job.name for job in JOBS], METRICS_NAMESPACE
 
 
 def lint(template: Path, region: str) -> None:
@@ -167,7 +169,7 @@ def build(stage: Stage, *, staff_client_id: str = "", directory: Path | None = N
         f"==> building the portal into {site.relative_to(REPO_ROOT) if site.is_relative_to(REPO_ROOT) else site}"
     )
     build_site(stage, site, staff_client_id=staff_client_id)
-    routes, status_page, jobs = _api_routes()
+    routes, status_page, jobs, jobs_namespace = _api_routes()
     fragment.parent.mkdir(parents=True, exist_ok=True)
     _write_json(fragment, merged_fragment(stage, site))
     print("==> chalice package --merge-template")
@@ -191,7 +193,7 @@ def build(stage: Stage, *, staff_client_id: str = "", directory: Path | None = N
     finally:
         shutil.rmtree(API_DIR / ".chalice" / "deployments", ignore_errors=True)
     packaged = json.loads((package / "sam.json").read_text(encoding="utf-8"))
-    _write_json(template, add_operations(packaged, jobs=jobs))
+    _write_json(template, add_operations(packaged, jobs=jobs, jobs_namespace=jobs_namespace))
     _write_json(edge, edge_template(stage.rate_limits, routes, status_page))
     _write_json(
         parameters,

@@ -55,9 +55,6 @@ SITE_FUNCTIONS = {
 LAMBDA_RUNTIME = "python3.11"
 # CloudFront Functions: the largest code it takes.
 _FUNCTION_CODE_LIMIT = 10_240
-# The namespace of the jobs' own figures (chalicelib/jobs/handlers.py writes them as embedded
-# metrics, one per count of a run, under the function's name).
-JOBS_NAMESPACE = "ComplaintPortal/Jobs"
 _SECTIONS = ("Parameters", "Conditions", "Globals", "Resources", "Outputs")
 # What WAF answers a client over a rate limit with: the API's error shape, in both languages (a
 # web ACL cannot read Accept-Language for its own answers).
@@ -326,9 +323,10 @@ def job_function(job_name: str) -> str:
     return "".join(part.title() for part in job_name.split("_"))
 
 
-def add_operations(template: dict[str, Any], *, jobs: Iterable[str]) -> dict[str, Any]:
+def add_operations(template: dict[str, Any], *, jobs: Iterable[str], jobs_namespace: str) -> dict[str, Any]:
     """``template`` (the packaged one) with every function's log group and alarms, every table's
-    throttles alarm, the API's 5xx rate alarm and the jobs' alarms; each function's runtime checked."""
+    throttles alarm, the API's 5xx rate alarm and the jobs' alarms (on the counts their functions
+    write as embedded metrics under ``jobs_namespace``); each function's runtime checked."""
     resources: dict[str, Any] = template["Resources"]
     functions = sorted(name for name, r in resources.items() if r["Type"] == "AWS::Serverless::Function")
     tables = sorted(name for name, r in resources.items() if r["Type"] == "AWS::DynamoDB::Table")
@@ -367,13 +365,13 @@ def add_operations(template: dict[str, Any], *, jobs: Iterable[str]) -> dict[str
         raise TemplateError(f"jobs without a function in the packaged template: {missing}")
     added["FailedDeliveriesAlarm"] = _alarm(
         "The outbox's delivery failed for messages it will not retry (deliver_outbox counted failed ≥ 1).",
-        JOBS_NAMESPACE,
+        jobs_namespace,
         "failed",
         {"Function": {"Ref": job_function("deliver_outbox")}},
     )
     added["OverdueCasesAlarm"] = _alarm(
         "The supervisors' daily digest counted more overdue cases than OverdueCasesAlarmThreshold.",
-        JOBS_NAMESPACE,
+        jobs_namespace,
         "overdue",
         {"Function": {"Ref": job_function("daily_digest")}},
         statistic="Maximum",

@@ -13,7 +13,9 @@ from typing import Any
 
 import pytest
 
+from chalicelib.jobs.handlers import METRICS_NAMESPACE
 from chalicelib.jobs.registry import JOBS
+from chalicelib.services.message_delivery import DeliveryCounts
 from scripts.lib import portal_edge
 from scripts.lib.deploy_stage import load_stage
 from scripts.lib.deploy_template import LAMBDA_RUNTIME, TemplateError, headers_policy, job_function
@@ -261,7 +263,13 @@ def test_every_function_has_its_runtime_memory_log_group_and_alarms(resources: d
         assert required in alarms
     for alarm in alarms.values():
         assert alarm["Properties"]["AlarmActions"] == [{"Ref": "AlarmTopic"}]
+    failed = alarms["FailedDeliveriesAlarm"]["Properties"]
+    assert failed["Namespace"] == METRICS_NAMESPACE
+    assert failed["MetricName"] in DeliveryCounts().as_counts()
+    assert failed["Dimensions"] == [{"Name": "Function", "Value": {"Ref": job_function("deliver_outbox")}}]
     overdue = alarms["OverdueCasesAlarm"]["Properties"]
+    assert overdue["Namespace"] == METRICS_NAMESPACE
+    assert overdue["MetricName"] == "overdue"  # daily_digest's count (tests/unit/test_chasing.py)
     assert overdue["Threshold"] == {"Ref": "OverdueCasesAlarmThreshold"}
     assert overdue["Dimensions"] == [{"Name": "Function", "Value": {"Ref": job_function("daily_digest")}}]
 
