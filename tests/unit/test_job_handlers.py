@@ -4,6 +4,7 @@ by another at once while the function has time for one as long; otherwise one ru
 from __future__ import annotations
 
 import json
+import logging
 from dataclasses import replace
 from datetime import datetime
 
@@ -49,11 +50,16 @@ def test_a_run_with_nothing_left_is_the_only_one_and_without_a_lambda_context_on
     assert run_while_time_is_left(job_with_more(3), None) == 1
 
 
-def test_on_lambda_each_runs_counts_are_an_embedded_metrics_line(capsys: pytest.CaptureFixture[str]) -> None:
+def test_on_lambda_each_runs_counts_are_an_embedded_metrics_line(
+    capsys: pytest.CaptureFixture[str], caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO, logger="chalicelib")
     assert (
         run_while_time_is_left(job_with_more(1), Remaining(seconds=300, per_look=1), "portal-ChaseDeadlines")
         == 2
     )
+    # The log line stays as well (the privacy tests read it).
+    assert sum('"job": "chase_deadlines"' in record.getMessage() for record in caplog.records) == 2
     lines = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
     assert len(lines) == 2
     for line in lines:

@@ -34,7 +34,7 @@ METRICS_NAMESPACE = "ComplaintPortal/Jobs"
 
 def metrics_line(job: str, report: JobReport, function_name: str, at_ms: int) -> str:
     """A run's counts as one line of CloudWatch's embedded metric format: each count a metric of
-    the function (one function per job and stack), and the line still the job's log line."""
+    the function (one function per job and stack)."""
     counts = dict(report.counts)
     document = {
         "_aws": {
@@ -62,8 +62,9 @@ def run_while_time_is_left(
     """Run ``job``; while a run stops at its page bound with work left (``more``, where it stopped is
     kept) and the function has time for another as long, run it again at once. How many runs.
 
-    On Lambda (``function_name`` given) each run's counts go to stdout as embedded metrics: a line
-    the runtime's logging prefix would keep CloudWatch from reading as such."""
+    Each run's counts are logged; on Lambda (``function_name`` given) they also go to stdout as
+    embedded metrics, a line of its own: the runtime's logging prefix would keep CloudWatch from
+    reading a logged one as such."""
     runs = 0
     while True:
         started = time.monotonic()
@@ -71,10 +72,9 @@ def run_while_time_is_left(
         runs += 1
         took = time.monotonic() - started
         # Counts only: what a job did, never about whom.
+        logger.info(json.dumps({"job": job.name, "counts": dict(report.counts), "more": report.more}))
         if function_name:
             print(metrics_line(job.name, report, function_name, int(time.time() * 1000)), flush=True)
-        else:
-            logger.info(json.dumps({"job": job.name, "counts": dict(report.counts), "more": report.more}))
         if not report.more or remaining_ms is None:
             return runs
         if remaining_ms() / 1000 < 2 * took + _MARGIN_SECONDS:
