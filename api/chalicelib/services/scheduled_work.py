@@ -174,6 +174,9 @@ def daily_digest(
     notice = digest_notice(open_cases, failed_messages=len(outbox.failed(1000)), now=now, policy=policy)
     if notice is None:
         counts.add("not_a_working_day")
-    elif outbox.add([notice], now=now):
+        return counts
+    # Counted on every working day's run, sent or not: the overdue cases alarm reads it.
+    counts.add("overdue", int(notice.params["overdue"]))
+    if outbox.add([notice], now=now):
         counts.add("sent")
     return counts

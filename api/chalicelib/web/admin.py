@@ -17,7 +17,6 @@ from ..domain.staff import ALL_STAFF, OFFICE, SUPERVISORS, Role, StaffMember
 from ..domain.tracking import format_code
 from ..services.case_messages import RESEND_ROLES
 from ..services.repository import CaseQuery
-from ..services.staff_cases import act_on_case, list_queue, register_complaint, view_case
 from ..settings import get_settings
 from ..storage import identity_hasher_for, outbox_for, report_store_for, repository_for
 from .auth import authorizer_context, staff_from_context, verify_staff_token
@@ -85,6 +84,9 @@ def _now() -> datetime:
 )
 @_for(ALL_STAFF)
 def list_complaints() -> Response:
+    # The staff services (and the actions' rules they apply) are imported by the staff routes that
+    # use them: a cold public request needs none of them.
+    from ..services.staff_cases import list_queue
     from .schemas import parse_queue_parameters
 
     query_params = _request().query_params
@@ -126,6 +128,7 @@ def register() -> Response:
     request, settings = _request(), get_settings()
     kind = body_kind(request.headers, allow_form=False)
     body = limited_body(request.raw_body, settings.max_body_bytes)
+    from ..services.staff_cases import register_complaint
     from .schemas import parse_complaint
 
     draft, registration = parse_complaint(kind, body, None, staff=True)
@@ -154,6 +157,8 @@ def register() -> Response:
 @_for(ALL_STAFF)
 def case_detail(tracking_no: str) -> Response:
     staff, now = _staff(), _now()
+    from ..services.staff_cases import view_case
+
     view = view_case(repository_for(get_settings()), staff, unquote(tracking_no), now=now)
     return json_response(staff_case_view(view, staff, now, default_policy()))
 
@@ -173,6 +178,8 @@ def act(tracking_no: str) -> Response:
 
     action, expected_version = parse_action(body)
     staff, now = _staff(), _now()
+    from ..services.staff_cases import act_on_case
+
     view = act_on_case(
         repository_for(settings),
         staff,

@@ -15,7 +15,6 @@ from ..domain.errors import InvalidInputError
 from ..domain.messages import Message, field_message
 from ..services.access_code_throttle import client_key
 from ..services.lookup import find_case
-from ..services.self_service import act_as_complainant, open_own_case
 from ..services.submissions import submit_complaint
 from ..services.validation import check_complaint
 from ..settings import get_settings
@@ -118,6 +117,9 @@ def public_status(tracking_no: str) -> Response:
     if access_code is None:
         case = find_case(repository_for(settings), number)
         return json_response(public_status_view(case, now))
+    # The complainant's actions and their rules only where a complainant acts (not a cold lookup).
+    from ..services.self_service import open_own_case
+
     view = open_own_case(
         repository_for(settings),
         attempt_counter_for(settings),
@@ -151,6 +153,7 @@ def _complainant_action(tracking_no: str, kind: str) -> Response:
     request, settings, now = _request(), get_settings(), datetime.now(UTC)
     body_kind(request.headers, allow_form=False)
     body = limited_body(request.raw_body, settings.max_body_bytes)
+    from ..services.self_service import act_as_complainant
     from .schemas import parse_complainant_action
 
     action = parse_complainant_action(kind, body)

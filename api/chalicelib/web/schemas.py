@@ -11,6 +11,7 @@ cold path of the others.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import json
 from datetime import date, datetime
 from decimal import Decimal
@@ -120,7 +121,9 @@ Version = Annotated[int, Field(strict=True, ge=1)]
 class ComplaintSubmission(BaseModel):
     """A complaint filed online by the complainant."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # Every model here is built at its first validation, not at import (defer_build): a cold
+    # function builds only the one its first request needs.
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
     complainant_type: ComplainantType | None = None
     name: Text = None
@@ -253,7 +256,7 @@ def parse_complaint(
 
 
 class _Body(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
 
 class _ActionBody(_Body):
@@ -299,14 +302,19 @@ ACTION_BODIES: dict[str, type[_Body]] = {
     for rule in STAFF_ACTIONS
 }
 ActionBody: Any = Annotated[Union[tuple(ACTION_BODIES.values())], Field(discriminator="action")]  # noqa: UP007
-_ACTIONS: TypeAdapter[Any] = TypeAdapter(ActionBody)
+
+
+@functools.cache
+def _actions() -> TypeAdapter[Any]:
+    # Built at the first staff action, not at import (it builds every action's body model).
+    return TypeAdapter(ActionBody)
 
 
 def parse_action(body: bytes) -> tuple[StaffAction, int]:
     """The action and the case version it was decided on."""
     try:
         _refuse_repeated_keys(body)
-        parsed = _ACTIONS.validate_json(body)
+        parsed = _actions().validate_json(body)
     except ValidationError as error:
         raise _refusal(error, tagged=True) from error
     action: StaffAction = _to_input(parsed, _STAFF_INPUTS[parsed.action])

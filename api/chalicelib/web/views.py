@@ -6,13 +6,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from functools import cache
-from typing import Any, TypedDict
+from typing import TYPE_CHECKING, Any, TypedDict
 
 from ..domain import moments
-from ..domain.actions import STAFF_ACTIONS, allowed_staff_actions, withheld_staff_actions
 from ..domain.case import Case, CaseSummary, Event
 from ..domain.chasing import escalation_level
-from ..domain.complainant_actions import allowed_complainant_actions
 from ..domain.complaint import CHANNELS, COMPLAINANT_TYPES, REGISTRATION_CHANNELS
 from ..domain.deadlines import Policy
 from ..domain.lifecycle import Status
@@ -20,10 +18,12 @@ from ..domain.messages import Message, render
 from ..domain.staff import StaffMember
 from ..domain.tracking import format_code
 from ..domain.vocabulary import LANGUAGES, Lang, categories, departments, label, rejection_reasons, terms
-from ..services.case_messages import CaseMessages
-from ..services.self_service import ComplainantView
-from ..services.staff_cases import StaffCaseView
-from ..services.submissions import Receipt
+
+if TYPE_CHECKING:  # types only: importing the staff and self-service services is not a lookup's cost
+    from ..services.case_messages import CaseMessages
+    from ..services.self_service import ComplainantView
+    from ..services.staff_cases import StaffCaseView
+    from ..services.submissions import Receipt
 
 __all__ = [
     "case_messages_view",
@@ -154,6 +154,9 @@ def receipt_view(receipt: Receipt, policy: Policy) -> dict[str, Any]:
 
 
 def meta_view(policy: Policy) -> dict[str, Any]:
+    # The actions' rules are imported where they are used: a cold public lookup needs none of them.
+    from ..domain.actions import STAFF_ACTIONS
+
     def listed(section: str, codes: tuple[str, ...] | None = None) -> list[dict[str, Any]]:
         entries = terms(section)
         return [{"code": code, "label": entries[code].as_dict()} for code in (codes or tuple(entries))]
@@ -295,6 +298,8 @@ def _event_view(event: Event) -> dict[str, Any]:
 
 
 def staff_case_view(view: StaffCaseView, staff: StaffMember, now: datetime, policy: Policy) -> dict[str, Any]:
+    from ..domain.actions import allowed_staff_actions, withheld_staff_actions
+
     case = view.case
     d = case.details
     return {
@@ -359,6 +364,8 @@ def _message_data(data: Mapping[str, str]) -> dict[str, Any]:
 def complainant_view(view: ComplainantView, now: datetime, policy: Policy) -> dict[str, Any]:
     """What the complainant sees with their access code: their complaint, the messages and decisions
     addressed to them, and what they may do now. No staff names, no internal notes."""
+    from ..domain.complainant_actions import allowed_complainant_actions
+
     case = view.case
     d = case.details
     decided_at = case.last_decision_at()
