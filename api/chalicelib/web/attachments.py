@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import Annotated, Any, Literal, ParamSpec
+from typing import Any, ParamSpec
 from urllib.parse import unquote
 
 from chalice.app import Blueprint, Request, Response
@@ -63,26 +63,9 @@ def _now() -> datetime:
 
 
 def _upload_request(body: bytes, *, staff: bool) -> UploadRequest:
-    from pydantic import Field, ValidationError
+    from .attachment_schemas import parse_upload  # pydantic only on the routes that take a body
 
-    from .schemas import RequiredText, _Body, _refusal, _refuse_repeated_keys
-
-    class ComplainantUpload(_Body):
-        file_name: RequiredText
-        content_type: RequiredText
-        size: Annotated[int, Field(strict=True, ge=1)]
-
-    class StaffUpload(ComplainantUpload):
-        visibility: Literal["internal", "public"] = "internal"
-
-    schema = StaffUpload if staff else ComplainantUpload
-    try:
-        _refuse_repeated_keys(body)
-        parsed = schema.model_validate_json(body)
-    except ValidationError as error:
-        raise _refusal(error) from error
-    visibility = parsed.visibility if isinstance(parsed, StaffUpload) else "internal"
-    return UploadRequest(parsed.file_name, parsed.content_type, parsed.size, visibility)
+    return parse_upload(body, staff=staff)
 
 
 def _refusal_view(key: str | None) -> dict[str, str] | None:
