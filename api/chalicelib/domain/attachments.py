@@ -226,8 +226,8 @@ _KEPT_MARKS = frozenset(" ._-()（）")
 def safe_name(raw: str, content_type: str | None = None) -> str:
     """A file name fit to show and to put in a Content-Disposition: its last path part only, in NFC,
     letters, digits, spaces and ``._-()`` only, no leading dots, at most 100 characters; with
-    ``content_type`` its extension is that type's (``photo.jpeg.exe`` sent as a JPEG is
-    ``photo.jpeg.jpg``). Nothing left: ``file``."""
+    ``content_type`` it ends in that type's extension (``photo.JPEG`` is ``photo.jpg``; ``photo.exe``
+    found to be a JPEG is ``photo.exe.jpg``). Nothing left: ``file``."""
     last = re.split(r"[/\\]", raw)[-1]
     text = unicodedata.normalize("NFC", last)
     kept = "".join(ch if (ch.isalnum() or ch in _KEPT_MARKS) else "_" for ch in text)
