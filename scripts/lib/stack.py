@@ -279,13 +279,16 @@ def _portal_build_environment(config: StackConfig) -> dict[str, str]:
     return env
 
 
-def portal_headers(environ: Mapping[str, str] | None = None) -> dict[str, str]:
+def portal_headers(environ: Mapping[str, str] | None = None, *, upload_origin: str = "") -> dict[str, str]:
     """The portal's headers on plain http. The build reads STAFF_COGNITO_DOMAIN from the same
     environment (mkdocs.yml extra.staff_auth), so a console built to sign in there may fetch its
-    token endpoint (connect-src)."""
+    token endpoint (connect-src); the pages post attachments to ``upload_origin`` (the local S3)."""
     env = os.environ if environ is None else environ
     return response_headers(
-        https=False, staff_sign_in_domain=env.get("STAFF_COGNITO_DOMAIN", ""), api_base=API_PATH
+        https=False,
+        staff_sign_in_domain=env.get("STAFF_COGNITO_DOMAIN", ""),
+        api_base=API_PATH,
+        upload_origin=upload_origin,
     )
 
 
@@ -315,7 +318,8 @@ class LocalStack:
                 config.s3_port,
                 data_dir=data_dir,
                 buckets=(config.attachments_bucket,),
-                allowed_origin=config.portal_url.rstrip("/"),
+                # The portal under both names of this machine (serve prints localhost).
+                allowed_origin=f"{config.portal_url_at('localhost').rstrip('/')},{config.portal_url_at('127.0.0.1').rstrip('/')}",
                 host=config.host,
                 log_path=self._log_path("s3"),
             )
@@ -487,7 +491,7 @@ class LocalStack:
             port=config.portal_port,
             quiet=config.quiet_static,
             api_url=f"http://{config.host}:{config.api_port}",
-            headers=portal_headers(),
+            headers=portal_headers(upload_origin=config.s3_url or ""),
         ).start()
         if config.run_schedules:
             self.scheduler = ManagedProcess(

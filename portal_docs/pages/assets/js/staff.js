@@ -1167,6 +1167,7 @@
     renderHistory(c);
     renderActions(c, otherCase);
     loadMessages(c.tracking_no);
+    if (window.StaffAttachments) window.StaffAttachments.show($("sc-attachments"), c.tracking_no, api);
 
     caseBody.hidden = false;
     document.title = t("status.result_title", { no: number }) + " - " + originalTitle;
