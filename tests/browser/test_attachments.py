@@ -133,3 +133,47 @@ def test_without_javascript_the_status_page_offers_no_upload_it_cannot_send(
 ) -> None:
     page_nojs.goto(_page_url(local_stack, "zh", "status"))
     expect(page_nojs.locator("#own-attachments")).to_be_hidden()
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_without_javascript_a_file_goes_through_plain_forms_to_s3_and_back_to_the_portal(
+    local_stack: LocalStack, page_nojs: Page, lang: str
+) -> None:
+    # Given an accepted complaint, and a browser that runs no script
+    filed = file_accepted_complaint(local_stack.api_url, local_stack.issuer)
+    page_nojs.goto(_page_url(local_stack, lang, "status"))
+    expect(page_nojs.locator("#own-attachments")).to_be_hidden()
+
+    # When the no-script form is sent with the number, the code and the kind of file
+    form = page_nojs.locator("#nojs-upload")
+    expect(form).to_be_visible()
+    form.locator("#nojs-upload-no").fill(filed.tracking_no)
+    form.locator("#nojs-upload-code").fill(filed.access_code)
+    form.locator("#nojs-upload-type").select_option("application/pdf")
+    form.locator("button[type=submit]").click()
+
+    # Then the API's page offers the file input, whose form posts to the local S3
+    expect(page_nojs.locator("input[type=file][name=file]")).to_be_visible()
+    action = page_nojs.locator("form[enctype='multipart/form-data']").get_attribute("action") or ""
+    assert local_stack.s3_url is not None
+    assert action.startswith(local_stack.s3_url)
+    page_nojs.locator("input[type=file]").set_input_files(
+        {"name": "contract.pdf", "mimeType": "application/pdf", "buffer": PDF}
+    )
+    page_nojs.locator("button[type=submit]").click()
+
+    # And S3 sends the browser back to the portal's page that says the file is being checked
+    page_nojs.wait_for_url("**/attachment-received/**")
+    expect(page_nojs.locator("h1")).to_have_text("文件已上传" if lang == "zh" else "File uploaded")
+    _process(local_stack)
+    listed = _own_files(local_stack, filed.tracking_no, filed.access_code)
+    assert [(a["state"], a["content_type"]) for a in listed] == [("ready", "application/pdf")]
+
+
+def _own_files(stack: LocalStack, number: str, code: str) -> list[dict[str, Any]]:
+    request = urllib.request.Request(
+        f"{stack.api_url}/complaints/{number}/attachments", headers={"X-Access-Code": code}
+    )
+    with urllib.request.urlopen(request, timeout=10) as answer:
+        items: list[dict[str, Any]] = json.loads(answer.read())["items"]
+    return items

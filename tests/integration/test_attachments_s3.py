@@ -373,3 +373,72 @@ def test_the_complainant_sees_staff_files_only_when_marked_public(client: Client
     status, opened, _ = get_json(client, f"/complaints/{number}/attachments/{ids['public']}", headers)
     assert status == 200
     assert _download(opened["url"])[0] == pdf
+
+
+# --- Without JavaScript ----------------------------------------------------------------------------
+
+
+def _form_post(client: Client, fields: dict[str, str], lang: str = "zh") -> tuple[int, str, dict[str, str]]:
+    from urllib.parse import urlencode
+
+    answer = client.http.post(
+        f"/attachment-upload?lang={lang}",
+        headers={"Content-Type": "application/x-www-form-urlencoded"},
+        body=urlencode(fields),
+    )
+    return answer.status_code, answer.body.decode("utf-8"), dict(answer.headers)
+
+
+def _upload_form(page: str) -> tuple[str, dict[str, str]]:
+    import re
+    from html import unescape
+
+    found = re.search(r'<form method="post" action="([^"]+)" enctype="multipart/form-data">', page)
+    assert found is not None, page
+    action = unescape(found[1])
+    fields = {
+        unescape(name): unescape(value)
+        for name, value in re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)">', page)
+    }
+    return action, fields
+
+
+def test_without_javascript_the_api_page_posts_the_file_to_s3_which_sends_the_browser_back(
+    client: Client,
+) -> None:
+    number, headers = _file(client)
+    status, page, answer_headers = _form_post(
+        client,
+        {"no": number, "access_code": headers["X-Access-Code"], "content_type": "application/pdf"},
+        "en",
+    )
+    assert status == 200, page
+    action, fields = _upload_form(page)
+    assert action.startswith("http://localhost:")
+    assert f"form-action 'self' {action.rsplit('/', 1)[0]}" in answer_headers["Content-Security-Policy"]
+    pdf = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\nstartxref\n9\n%%EOF\n"
+    status, _ = post_to_s3(action, fields, pdf)
+    assert status == 303
+    assert fields["success_action_redirect"] == "http://portal.test/en/attachment-received/"
+    _process()
+    [listed] = _listed(client, number, headers).values()
+    assert (listed["state"], listed["name"]) == ("ready", "attachment.pdf")
+
+
+def test_without_javascript_mistakes_are_pages_naming_each_field(client: Client) -> None:
+    number, headers = _file(client)
+    status, page, _ = _form_post(client, {"no": number, "content_type": "text/html", "extra": "x"})
+    assert status == 400
+    assert "请填写查询码" in page
+    assert "不接受此字段" in page
+    status, page, _ = _form_post(
+        client, {"no": number, "access_code": headers["X-Access-Code"], "content_type": "text/html"}
+    )
+    assert status == 400
+    assert "只能上传 JPEG、PNG、WebP 图片或 PDF 文件" in page
+    status, page, _ = _form_post(
+        client, {"no": number, "access_code": "AAAA-BBBB-CCCC-DDDD", "content_type": "image/png"}
+    )
+    assert status == 403
+    assert "查询码不正确" in page
+    assert _listed(client, number, headers) == {}

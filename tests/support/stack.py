@@ -171,6 +171,8 @@ def start_test_stack(
             mail_port=ports[3] if messages else None,
             sms_port=ports[4] if messages else None,
             s3_port=ports[5] if s3_reason is None else None,
+            # A folder of this stack's own: SeaweedFS locks its store, so no two stacks share one.
+            s3_data_dir=site_dir.with_name(f"{site_dir.name}-s3-{attempt + 1}"),
             site_dir=site_dir,
             access_code_secret=new_access_code_secret(),
             storage=storage,

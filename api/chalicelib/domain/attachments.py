@@ -46,6 +46,7 @@ __all__ = [
     "new_attachment_id",
     "parse_quarantine_key",
     "quarantine_key",
+    "room_for_one",
     "safe_name",
     "staff_sees",
     "stored_key",
@@ -217,6 +218,14 @@ def check_room(existing: Iterable[Attachment], size: int, *, now: datetime, poli
                 {"max_mb": _megabytes(policy.max_total_bytes), "left_mb": _megabytes(left)},
             )
         )
+
+
+def room_for_one(existing: Iterable[Attachment], *, now: datetime, policy: AttachmentPolicy) -> int:
+    """The most one more file may weigh (an upload whose size is not known beforehand, as a plain
+    form's); ``AttachmentLimitError`` when the case has room for none."""
+    check_room(existing, 1, now=now, policy=policy)
+    used = sum(a.counted_size for a in counted(existing, now))
+    return min(policy.max_file_bytes, policy.max_total_bytes - used)
 
 
 # Characters kept in a name: letters and digits of any script, and a few harmless marks.

@@ -25,6 +25,7 @@ from ..domain.attachments import (
     ensure_staff_may_open,
     new_attachment_id,
     quarantine_key,
+    room_for_one,
     safe_name,
     staff_sees,
     stored_key,
@@ -46,6 +47,7 @@ __all__ = [
     "UploadOffer",
     "UploadRequest",
     "complainant_attachments",
+    "offer_complainant_form_upload",
     "offer_complainant_upload",
     "offer_staff_upload",
     "open_as_complainant",
@@ -190,6 +192,43 @@ def offer_complainant_upload(
     refusal = _ADD_INFORMATION.refusal(case, now, policy)
     if refusal is not None:
         raise refusal
+    return _offer(
+        store,
+        objects,
+        case,
+        request,
+        uploaded_by="complainant",
+        staff=None,
+        redirect=redirect,
+        now=now,
+        policy=limits,
+    )
+
+
+def offer_complainant_form_upload(
+    repository: CaseRepository,
+    attempts: AttemptCounter,
+    store: AttachmentStore,
+    objects: ObjectStore,
+    typed_number: str,
+    access_code: str,
+    content_type: str,
+    *,
+    client: str,
+    redirect: str,
+    now: datetime,
+    policy: Policy,
+    limits: AttachmentPolicy,
+) -> UploadOffer:
+    """An upload for a plain form (no script can tell the file's size first): up to the room one
+    more file has, and S3 sends the browser to ``redirect`` once the file is stored."""
+    case = verified_case(repository, attempts, typed_number, access_code, client=client, now=now)
+    refusal = _ADD_INFORMATION.refusal(case, now, policy)
+    if refusal is not None:
+        raise refusal
+    check_upload(content_type, 1, limits)
+    size = room_for_one(store.of_case(case.tracking_no), now=now, policy=limits)
+    request = UploadRequest("attachment", content_type, size)
     return _offer(
         store,
         objects,

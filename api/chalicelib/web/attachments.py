@@ -188,6 +188,64 @@ def open_own(tracking_no: str, attachment_id: str) -> Response:
     return json_response({"url": link, "expires_in": attachment_policy().open_expiry_seconds})
 
 
+_FORM_FIELDS = ("no", "access_code", "content_type")
+
+
+def _form_upload_fields(request: Request) -> dict[str, str]:
+    """The plain form's fields: each of ``_FORM_FIELDS``, and nothing else."""
+    from ..domain.messages import field_message
+    from .errors import RequestError
+    from .requests import form_fields
+
+    if body_kind(request.headers, allow_form=True) != "form":
+        raise RequestError(415, "unsupported_media_type", Message("unsupported_media_type"))
+    fields = form_fields(limited_body(request.raw_body, get_settings().max_body_bytes))
+    problems = {name: Message("unknown_field") for name in fields if name not in _FORM_FIELDS}
+    label = {"no": "tracking_no", "access_code": "X-Access-Code", "content_type": "content_type"}
+    problems.update(
+        {name: field_message("required", label[name]) for name in _FORM_FIELDS if name not in fields}
+    )
+    if problems:
+        raise RequestError(400, "validation_failed", Message("validation_failed"), problems)
+    return fields
+
+
+@attachment_routes.route("/attachment-upload", methods=["POST"], content_types=["*/*"])
+def upload_form() -> Response:
+    """Without JavaScript: the number, the access code and the file's type, as a plain form post;
+    the answer is a page whose form posts the file to S3, which then sends the browser back to the
+    portal. Errors are pages too."""
+    from ..services.attachments import offer_complainant_form_upload
+    from .attachment_pages import RECEIVED_PAGE, upload_error_page, upload_page, upload_page_response
+    from .errors import error_response
+    from .routing import request_language
+
+    request = _request()
+    lang = request_language(request)
+    try:
+        fields = _form_upload_fields(request)
+        settings = get_settings()
+        number = fields["no"].strip()
+        offer = offer_complainant_form_upload(
+            repository_for(settings),
+            attempt_counter_for(settings),
+            attachment_store_for(settings),
+            object_store_for(settings),
+            number,
+            fields["access_code"],
+            fields["content_type"],
+            client=_client(),
+            redirect=settings.portal_url + ("" if lang == "zh" else "en/") + RECEIVED_PAGE,
+            now=_now(),
+            policy=default_policy(),
+            limits=attachment_policy(),
+        )
+        page = upload_page(offer, offer.attachment.tracking_no, lang, attachment_policy())
+        return upload_page_response(page, offer.post.url)
+    except Exception as error:  # noqa: BLE001  # every error, unexpected ones too, is a page here
+        return error_response(error, lang, page=upload_error_page)
+
+
 # --- Staff's --------------------------------------------------------------------------------------
 
 
@@ -274,6 +332,7 @@ def open_for_staff(tracking_no: str, attachment_id: str) -> Response:
     return json_response({"url": link, "expires_in": attachment_policy().open_expiry_seconds})
 
 
+@attachment_routes.route("/attachment-upload", methods=["OPTIONS"], content_types=ANY_CONTENT_TYPE)
 @attachment_routes.route(
     "/complaints/{tracking_no}/attachments", methods=["OPTIONS"], content_types=ANY_CONTENT_TYPE
 )
@@ -290,5 +349,5 @@ def open_for_staff(tracking_no: str, attachment_id: str) -> Response:
     methods=["OPTIONS"],
     content_types=ANY_CONTENT_TYPE,
 )
-def preflight(tracking_no: str, attachment_id: str | None = None) -> Response:
+def preflight(tracking_no: str | None = None, attachment_id: str | None = None) -> Response:
     return preflight_response()
