@@ -442,3 +442,50 @@ def test_without_javascript_mistakes_are_pages_naming_each_field(client: Client)
     assert status == 403
     assert "查询码不正确" in page
     assert _listed(client, number, headers) == {}
+
+
+def test_the_s3_event_function_processes_the_upload_it_names(client: Client) -> None:
+    from urllib.parse import quote_plus
+
+    from chalicelib.jobs.attachments import process_attachment_upload
+
+    number, headers = _file(client)
+    offer = _offer(client, number, headers, size=len(camera_jpeg()))
+    assert presigned_upload(offer, camera_jpeg())[0] == 204
+    # S3 notifications carry the key URL-encoded, as S3 sends it.
+    event = {
+        "Records": [
+            {
+                "eventName": "ObjectCreated:Post",
+                "s3": {"object": {"key": quote_plus(offer["upload"]["fields"]["key"])}},
+            }
+        ]
+    }
+    process_attachment_upload(event, None)
+    assert _listed(client, number, headers)[offer["attachment"]["id"]]["state"] == "ready"
+
+
+def test_an_offer_names_each_wrong_field_in_the_callers_language_and_writes_nothing(client: Client) -> None:
+    number, headers = _file(client)
+    path = f"/complaints/{number}/attachments"
+    body = {"file_name": "a.svg", "content_type": "image/svg+xml", "size": 20 * 1024 * 1024, "extra": 1}
+    status, refused, _ = post_json(client, path, body, {**headers, "Accept-Language": "en"})
+    assert status == 400
+    assert refused["error"]["fields"] == {"extra": "This field is not accepted."}
+    body.pop("extra")
+    status, refused, _ = post_json(client, path, body, {**headers, "Accept-Language": "en"})
+    assert status == 400
+    assert refused["error"]["fields"] == {
+        "content_type": "Only JPEG, PNG and WebP images and PDF files can be uploaded.",
+        "size": "A file can be at most 10 MB.",
+    }
+    status, refused, _ = post_json(
+        client,
+        path,
+        {"file_name": "a.jpg", "content_type": "image/jpeg", "size": 1},
+        {"X-Access-Code": "AAAA-BBBB-CCCC-DDDD"},
+    )
+    assert status == 403
+    answer = client.http.post(path, headers={**headers, "Content-Type": "text/plain"}, body="file")
+    assert answer.status_code == 415
+    assert _listed(client, number, headers) == {}

@@ -257,6 +257,7 @@ schema = schemathesis.openapi.from_path(
                     "include-name": [
                         "POST /complaints/{tracking_no}/attachments",
                         "POST /admin/complaints/{tracking_no}/attachments",
+                        "POST /attachment-upload",
                     ],
                     "checks": {"positive_data_acceptance": {"expected-statuses": [*ACCEPTED, "400"]}},
                 },
