@@ -114,7 +114,9 @@ class S3Server(ServerProcess):
             f"-s3.config={self._config_file()}",
             "-s3.port.iceberg=0",
             "-s3.port.lance=0",
-            "-admin.ui=false",
+            # Its admin server on (loopback only): without it, mini's worker retries reaching it and
+            # logs a warning every five seconds.
+            "-admin.ui=true",
             "-webdav=false",
             "-master.telemetry=false",
             "-master.volumeSizeLimitMB=64",
