@@ -40,6 +40,8 @@ SEED = 20261120
 SECRET = "schemathesis-access-code-secret-" + "x" * 20
 # Cases filed before the run, so that generated tracking numbers also name cases that exist.
 FILED_CASES = 4
+# The filed cases from this index on get a ready file each (which moves their version on).
+WITH_FILES = 2
 BEIJING = timezone(timedelta(hours=8))
 
 # positive_data_acceptance's default: what a request the schema allows may get.
@@ -58,7 +60,7 @@ class LiveApi:
     numbers: tuple[str, ...] = ()
     # The message of each filed case that was made to fail, so that a resend can succeed.
     failed_messages: tuple[str, ...] = ()
-    # A file of each filed case, processed and ready, so that opening one can succeed.
+    # A file of each filed case from WITH_FILES on, processed and ready, so that opening one can succeed.
     attachments: tuple[str, ...] = ()
     session: requests.Session = field(default_factory=requests.Session)
 
@@ -122,7 +124,10 @@ def live_api(dynamodb_local: str, tmp_path_factory: pytest.TempPathFactory) -> I
                 LIVE.numbers = tuple(_file_complaint(url, n) for n in range(FILED_CASES))
                 LIVE.failed_messages = tuple(_fail_first_message(number) for number in LIVE.numbers)
                 LIVE.authorization = issuer.bearer("supervisor", name="模糊测试主管")["Authorization"]
-                LIVE.attachments = tuple(_ready_attachment(url, n, LIVE.authorization) for n in LIVE.numbers)
+                # The first cases keep their first version (the actions' example expects it).
+                LIVE.attachments = tuple(
+                    _ready_attachment(url, n, LIVE.authorization) for n in LIVE.numbers[WITH_FILES:]
+                )
                 yield LIVE
         finally:
             LIVE.session.close()
@@ -206,7 +211,9 @@ schemathesis.openapi.format(
 schemathesis.openapi.format(
     "attachment-id",
     st.one_of(
-        st.integers(0, FILED_CASES - 1).map(lambda n: LIVE.attachments[n] if LIVE.attachments else "0" * 16),
+        st.integers(0, FILED_CASES - WITH_FILES - 1).map(
+            lambda n: LIVE.attachments[n] if LIVE.attachments else "0" * 16
+        ),
         st.text(alphabet="0123456789abcdef", min_size=1, max_size=32),
     ),
 )
@@ -279,6 +286,23 @@ def before_add_examples(context: schemathesis.HookContext, examples: list[schema
     for case in examples:
         if case.operation.label == "POST /admin/complaints" and isinstance(case.body, dict):
             case.body["received_at"] = (datetime.now(UTC) - timedelta(hours=1)).isoformat()
+
+
+@schema.hook
+def map_case(context: schemathesis.HookContext, case: schemathesis.Case[Any]) -> schemathesis.Case[Any]:
+    """Opening a file: a drawn file id of the filed ones, on a drawn number of a filed case with a
+    file, becomes that case's own file, so that an opening that succeeds is among the cases (the two
+    are drawn apart, and a file belongs to one case)."""
+    from chalicelib.domain.tracking import normalize, tracking_no_problem
+
+    parameters = case.path_parameters or {}
+    attachment_id, typed = parameters.get("attachment_id"), str(parameters.get("tracking_no", ""))
+    if attachment_id not in LIVE.attachments or tracking_no_problem(typed) is not None:
+        return case
+    owners = [normalize(number) for number in LIVE.numbers[WITH_FILES:]]
+    if normalize(typed) in owners:
+        parameters["attachment_id"] = LIVE.attachments[owners.index(normalize(typed))]
+    return case
 
 
 @schema.hook
