@@ -4,14 +4,21 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Mapping
 from dataclasses import replace
 from functools import lru_cache
 
 from ..domain.attachments import Attachment, AttachmentsUnavailableError
-from ..services.attachments import AttachmentStore, ObjectStore
+from ..services.attachments import AttachmentStore, ObjectStore, PresignedPost
 from ..settings import Settings
 
-__all__ = ["MemoryAttachmentStore", "attachment_store_for", "forget_attachment_storage", "object_store_for"]
+__all__ = [
+    "MemoryAttachmentStore",
+    "NoBucket",
+    "attachment_store_for",
+    "forget_attachment_storage",
+    "object_store_for",
+]
 
 
 class MemoryAttachmentStore:
@@ -58,11 +65,37 @@ def attachment_store_for(settings: Settings) -> AttachmentStore:
     return DynamoAttachmentStore(dynamodb.connection, dynamodb.table(AttachmentRecord))
 
 
+class NoBucket:
+    """No bucket is configured (a local stack without its S3): any use of it is
+    ``AttachmentsUnavailableError`` (503), only once a request has passed every other check (a
+    wrong role is still 403, a missing case 404)."""
+
+    def presigned_post(
+        self, key: str, *, content_type: str, max_size: int, expires_in: int, redirect: str | None
+    ) -> PresignedPost:
+        raise AttachmentsUnavailableError()
+
+    def presigned_get(self, key: str, *, filename: str, content_type: str, expires_in: int) -> str:
+        raise AttachmentsUnavailableError()
+
+    def read(self, key: str, *, max_size: int) -> tuple[bytes, Mapping[str, str]] | None:
+        raise AttachmentsUnavailableError()
+
+    def write(self, key: str, data: bytes, *, content_type: str, metadata: Mapping[str, str]) -> None:
+        raise AttachmentsUnavailableError()
+
+    def delete(self, key: str) -> None:
+        raise AttachmentsUnavailableError()
+
+    def keys(self, prefix: str, *, limit: int) -> list[str]:
+        raise AttachmentsUnavailableError()
+
+
 @lru_cache(maxsize=4)
 def object_store_for(settings: Settings) -> ObjectStore:
-    """The bucket; ``AttachmentsUnavailableError`` (503) when none is configured."""
+    """The bucket (``NoBucket`` when none is configured)."""
     if settings.attachments_bucket is None:
-        raise AttachmentsUnavailableError()
+        return NoBucket()
     from .object_store import S3ObjectStore
 
     return S3ObjectStore(settings, settings.attachments_bucket)

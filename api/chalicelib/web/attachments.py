@@ -197,9 +197,11 @@ def _form_upload_fields(request: Request) -> dict[str, str]:
     from .errors import RequestError
     from .requests import form_fields
 
+    # Too large is said first, whatever the body is (as every route with a body does).
+    body = limited_body(request.raw_body, get_settings().max_body_bytes)
     if body_kind(request.headers, allow_form=True) != "form":
         raise RequestError(415, "unsupported_media_type", Message("unsupported_media_type"))
-    fields = form_fields(limited_body(request.raw_body, get_settings().max_body_bytes))
+    fields = form_fields(body)
     problems = {name: Message("unknown_field") for name in fields if name not in _FORM_FIELDS}
     label = {"no": "tracking_no", "access_code": "X-Access-Code", "content_type": "content_type"}
     problems.update(
