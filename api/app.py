@@ -6,8 +6,10 @@ import logging
 
 from chalice.app import Chalice
 
+from chalicelib.jobs.attachments import attachment_handlers
 from chalicelib.jobs.handlers import job_handlers
 from chalicelib.web.admin import admin_routes
+from chalicelib.web.attachments import attachment_routes
 from chalicelib.web.cors import cors_middleware
 from chalicelib.web.public import public_routes
 from chalicelib.web.report_xlsx import XLSX_MEDIA_TYPE
@@ -19,7 +21,9 @@ app = Chalice(app_name="complaint-portal")
 app.api.binary_types.append(XLSX_MEDIA_TYPE)
 app.register_blueprint(public_routes)
 app.register_blueprint(admin_routes)
+app.register_blueprint(attachment_routes)
 app.register_blueprint(job_handlers)
+app.register_blueprint(attachment_handlers)
 # The first registered wraps the others: every answer gets the security headers.
 app.register_middleware(security_headers_middleware, "http")
 app.register_middleware(cors_middleware, "http")

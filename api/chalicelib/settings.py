@@ -59,6 +59,14 @@ class Settings:
     sms_sender_id: str | None
     ses_endpoint_url: str | None
     sns_endpoint_url: str | None
+    # Attachments (S3): the bucket (None: attachments are not offered), its local stand-in
+    # (development only: SeaweedFS), the table of their records, and the scan step of their
+    # processing ("clamav": clamscan with the default signatures, or those of CLAMSCAN_DATABASE).
+    attachments_table: str
+    attachments_bucket: str | None
+    s3_endpoint_url: str | None
+    attachment_scanner: Literal["none", "clamav"]
+    clamscan_database: str | None
     # Staff tokens: RS256 JWTs from this issuer for this audience (app client id), keys from a JWKS.
     staff_issuer: str | None
     staff_audience: str | None
@@ -111,6 +119,14 @@ def _hops(raw: str) -> int:
     return int(raw)
 
 
+def _scanner(raw: str) -> Literal["none", "clamav"]:
+    if raw == "clamav":
+        return "clamav"
+    if raw == "none":
+        return "none"
+    raise SettingsError(f"ATTACHMENT_SCANNER must be 'none' or 'clamav', not {raw!r}")
+
+
 def _load() -> Settings:
     stage = _env("STAGE", "local") or "local"
     development = stage in _DEVELOPMENT_STAGES
@@ -156,6 +172,11 @@ def _load() -> Settings:
         sms_sender_id=_env("SMS_SENDER_ID"),
         ses_endpoint_url=_local_only("SES_ENDPOINT_URL", development),
         sns_endpoint_url=_local_only("SNS_ENDPOINT_URL", development),
+        attachments_table=_env("ATTACHMENTS_TABLE", f"{prefix}-attachments") or "",
+        attachments_bucket=_env("ATTACHMENTS_BUCKET"),
+        s3_endpoint_url=_local_only("S3_ENDPOINT_URL", development),
+        attachment_scanner=_scanner(_env("ATTACHMENT_SCANNER", "none") or "none"),
+        clamscan_database=_env("CLAMSCAN_DATABASE"),
         staff_issuer=_env("STAFF_ISSUER"),
         staff_audience=_env("STAFF_AUDIENCE"),
         staff_jwks_url=_env("STAFF_JWKS_URL"),

@@ -10,6 +10,8 @@ Starts an in-memory AWS DynamoDB Local, creates the tables, and measures:
 - the monthly report of a month of 10 000 cases (in process, against reading the month's items with
   boto3), its Excel workbook (time, and Python's memory at its peak), and the public statistics (one
   DynamoDB request, against a GetItem);
+- the attachment upload's presign (``POST /complaints/{no}/attachments``) against a bare botocore
+  ``generate_presigned_post``;
 - HTTP throughput of the local API (chalice local with the Nagle fix) under 8 keep-alive connections.
 
 Prints a table and writes ``bench-results.json``. Timing lives here, never in tests.
@@ -989,6 +991,98 @@ def cold_start_lines(cold: dict[str, Any]) -> list[str]:
     return lines
 
 
+# --- Attachments: the presigned upload -------------------------------------------------------------
+
+
+def attachment_presign_bench(runs: int) -> dict[str, Any]:
+    """``POST /complaints/{no}/attachments`` (the access code checked, the case's files counted, the
+    POST presigned, the pending record written) against its floor, a bare botocore
+    ``generate_presigned_post`` with the same fields and conditions; and, for reference, against the
+    complainant's own view of the case (the same access-code check and case read, no upload)."""
+    import botocore.session
+    from botocore.config import Config
+
+    from app import app
+    from chalicelib.domain.attachments import attachment_policy
+    from chalicelib.settings import get_settings, reset_settings
+    from chalicelib.storage import forget_storage
+
+    # Presigning is computed locally: no S3 needs to run, only a bucket and an endpoint to name.
+    os.environ["ATTACHMENTS_BUCKET"] = "bench-attachments"
+    os.environ["S3_ENDPOINT_URL"] = "http://localhost:8333"
+    reset_settings()
+    forget_storage()
+    settings = get_settings()
+    limits = attachment_policy()
+    # Each case takes max_files_per_case uploads: enough cases for every call, warm-ups included.
+    per_case = limits.max_files_per_case
+    receipts = [
+        json.loads(call(app, submit_event(f"attach-{uuid.uuid4().hex}"), 201)["body"])
+        for _ in range((2 * runs + 100) // per_case + 2)
+    ]
+    turn = iter(range(10**9))
+    body = json.dumps({"file_name": "现场照片.jpg", "content_type": "image/jpeg", "size": 2_000_000})
+
+    def presign() -> None:
+        receipt = receipts[next(turn) // per_case]
+        number = receipt["tracking_no"]
+        event = api_event(
+            "POST",
+            "/complaints/{tracking_no}/attachments",
+            {"tracking_no": number},
+            body=body,
+            headers={"Content-Type": "application/json", "X-Access-Code": receipt["access_code"]},
+        )
+        call(app, event, 201)
+
+    s3: Any = botocore.session.get_session().create_client(
+        "s3",
+        region_name=settings.region,
+        endpoint_url=settings.s3_endpoint_url,
+        config=Config(signature_version="s3v4", s3={"addressing_style": "path"}),
+    )
+
+    def bare_presign() -> None:
+        key = f"quarantine/{uuid.uuid4().hex}"
+        s3.generate_presigned_post(
+            "bench-attachments",
+            key,
+            Fields={"Content-Type": "image/jpeg", "success_action_status": "204"},
+            Conditions=[
+                ["content-length-range", 1, 2_000_000],
+                {"Content-Type": "image/jpeg"},
+                {"success_action_status": "204"},
+            ],
+            ExpiresIn=limits.upload_expiry_seconds,
+        )
+
+    own = receipts[-1]
+    own_view = api_event(
+        "GET",
+        "/complaints/{tracking_no}",
+        {"tracking_no": own["tracking_no"]},
+        headers={"X-Access-Code": own["access_code"]},
+    )
+    figures = paired(presign, bare_presign, runs)
+    figures["ratio_p50"] = round(figures["app"]["p50_ms"] / figures["floor"]["p50_ms"], 3)
+    reference = paired(presign, lambda: call(app, own_view, 200), runs)
+    figures["own_view_p50_ms"] = reference["floor"]["p50_ms"]
+    for name in ("ATTACHMENTS_BUCKET", "S3_ENDPOINT_URL"):
+        os.environ.pop(name, None)
+    reset_settings()
+    forget_storage()
+    return figures
+
+
+def attachment_presign_lines(figures: dict[str, Any]) -> list[str]:
+    app_f, floor_f = figures["app"], figures["floor"]
+    return [
+        f"{'attachment presign (POST .../attachments)':44} {app_f['p50_ms']:>7.2f} ms p50 / {app_f['p99_ms']:.2f} ms p99   "
+        f"floor (bare generate_presigned_post) {floor_f['p50_ms']:.3f} ms   ratio {figures['ratio_p50']:.1f}   "
+        f"(the complainant's own view, same access check: {figures['own_view_p50_ms']:.2f} ms)"
+    ]
+
+
 def report(results: dict[str, Any]) -> str:
     lines = ["", "complaint portal — benchmark (DynamoDB Local, in-memory)", ""]
     lines += cold_start_lines(results["cold_start"])
@@ -1026,6 +1120,8 @@ def report(results: dict[str, Any]) -> str:
     lines.append(
         f"{'public statistics':44} {st['app']['p50_ms']:>9.2f} ms   floor {st['floor']['p50_ms']:>8.2f} ms   ratio {st['ratio_p50']:.2f}   DynamoDB requests {st['dynamodb_requests']} (target 1)"
     )
+    if "attachment_presign" in results:
+        lines += attachment_presign_lines(results["attachment_presign"])
     t = results["http_throughput"]
     lines.append(
         f"{'HTTP, 8 keep-alive connections':44} {t['requests_per_second']:.0f} req/s   p50 {t['p50_ms']:.2f} ms   p99 {t['p99_ms']:.2f} ms   errors {t['errors']}"
@@ -1053,6 +1149,8 @@ def main(argv: list[str] | None = None) -> int:
         if not args.cold_only:
             print("==> endpoints in process", file=sys.stderr)
             results["endpoints"] = endpoints(args.runs)
+            print("==> the attachment presign", file=sys.stderr)
+            results["attachment_presign"] = attachment_presign_bench(args.runs)
             print("==> submissions with messages on and off", file=sys.stderr)
             results["messages"] = messages_cost(args.runs)
         from app import app

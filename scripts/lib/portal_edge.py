@@ -120,15 +120,23 @@ def sign_in_origin(domain: str) -> str:
     return origin
 
 
-def content_security_policy(*, staff_sign_in_domain: str = "", api_base: str = API_PATH) -> str:
+def content_security_policy(
+    *, staff_sign_in_domain: str = "", api_base: str = API_PATH, upload_origin: str = ""
+) -> str:
     """The portal's policy, for a portal built with this ``STAFF_COGNITO_DOMAIN`` (or none) and this
     ``PORTAL_API_BASE``: under the portal's origin (API_PATH, the default), or an API elsewhere,
-    whose origin the pages then fetch from and the plain form posts to."""
+    whose origin the pages then fetch from and the plain form posts to. ``upload_origin``: the
+    attachments bucket's origin, which files are posted to straight from the browser (fetch, and
+    the plain upload form)."""
     directives = dict(CSP_DIRECTIVES)
-    if "://" in api_base:
-        api_origin = _origin(api_base, what="the API base")
+    extra = [
+        _origin(base, what=what)
+        for base, what in ((api_base, "the API base"), (upload_origin, "the upload origin"))
+        if "://" in base
+    ]
+    for origin in extra:
         for name in ("connect-src", "form-action"):
-            directives[name] = (*directives[name], api_origin)
+            directives[name] = (*directives[name], origin)
     if staff_sign_in_domain.strip():
         directives["connect-src"] = (*directives["connect-src"], sign_in_origin(staff_sign_in_domain))
     return "; ".join(f"{name} {' '.join(sources)}" for name, sources in directives.items())
@@ -142,10 +150,12 @@ def _origin(url: str, *, what: str) -> str:
 
 
 def response_headers(
-    *, https: bool, staff_sign_in_domain: str = "", api_base: str = API_PATH
+    *, https: bool, staff_sign_in_domain: str = "", api_base: str = API_PATH, upload_origin: str = ""
 ) -> dict[str, str]:
     """Every header the portal's files are served with (HSTS only over HTTPS)."""
-    policy = content_security_policy(staff_sign_in_domain=staff_sign_in_domain, api_base=api_base)
+    policy = content_security_policy(
+        staff_sign_in_domain=staff_sign_in_domain, api_base=api_base, upload_origin=upload_origin
+    )
     headers = {"Content-Security-Policy": policy}
     headers.update(SECURITY_HEADERS)
     if https:

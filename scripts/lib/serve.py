@@ -1,7 +1,7 @@
 """``./scripts/serve``: run the whole portal locally until Ctrl-C (SIGINT) or SIGTERM.
 
 Environment: PORTAL_PORT (8000), API_PORT (8010), DYNAMODB_PORT (8020), MAIL_PORT (8005), SMS_PORT
-(8006), STORAGE (dynamodb, or memory to keep nothing). Data lives in .local/dynamodb-data and survives
+(8006), S3_PORT (8333, the local S3 for attachments; data in .local/s3-data), STORAGE (dynamodb, or memory to keep nothing). Data lives in .local/dynamodb-data and survives
 restarts. While it runs, .local/stack.json tells ./scripts/jobs what it runs with.
 """
 
@@ -14,7 +14,7 @@ import sys
 import threading
 from types import FrameType
 
-from scripts.lib import mail_server, sms_server
+from scripts.lib import mail_server, s3_server, sms_server
 from scripts.lib.dynamodb_local import DUMMY_AWS_ENV, DynamoDBLocalError
 from scripts.lib.paths import LOCAL_DIR
 from scripts.lib.ports import PortBusyError, require_free_ports
@@ -89,6 +89,17 @@ def _messages_servers() -> bool:
     return not missing
 
 
+def _s3_server() -> bool:
+    """Whether the local S3 can run; loudly says what follows when it cannot."""
+    reason = s3_server.unavailable_reason()
+    if reason is not None:
+        _loud(
+            f"No local S3 server: {reason}",
+            "So the portal offers NO ATTACHMENTS (the API names no bucket).",
+        )
+    return reason is None
+
+
 def staff_sign_in_lines(stack: LocalStack) -> list[str]:
     """The staff console's sign-in link for a demo supervisor, and how to get other roles."""
     token = stack.issuer.token(
@@ -114,6 +125,13 @@ def message_lines(stack: LocalStack) -> list[str]:
         ]
     else:
         lines.append("    Messages        OFF: no local mail or SMS server (see the warning above)")
+    if stack.s3_url is not None:
+        lines.append(
+            f"    S3 (SeaweedFS)  {stack.s3_url}  (attachments, bucket {stack.config.attachments_bucket}; "
+            f"data in {stack.s3.data_dir if stack.s3 else ''})"
+        )
+    else:
+        lines.append("    S3              OFF: no local S3 server, no attachments (see the warning above)")
     if stack.scheduler is not None:
         lines.append("    Jobs            fired on their schedules, one [jobs] line per run")
     else:
@@ -160,6 +178,7 @@ def main() -> int:
             ("DYNAMODB_PORT", 8020),
             ("MAIL_PORT", 8005),
             ("SMS_PORT", 8006),
+            ("S3_PORT", 8333),
         )
     }
     if len(set(ports.values())) != len(ports):
@@ -167,12 +186,15 @@ def main() -> int:
         return 2
     storage = _choose_storage()
     messages = _messages_servers()
+    s3 = _s3_server()
     wanted_ports = {name: ports[name] for name in ("PORTAL_PORT", "API_PORT")}
     if storage == "dynamodb":
         wanted_ports["DYNAMODB_PORT"] = ports["DYNAMODB_PORT"]
     if messages:
         wanted_ports["MAIL_PORT"] = ports["MAIL_PORT"]
         wanted_ports["SMS_PORT"] = ports["SMS_PORT"]
+    if s3:
+        wanted_ports["S3_PORT"] = ports["S3_PORT"]
     try:
         require_free_ports(wanted_ports)
     except PortBusyError as error:
@@ -189,6 +211,8 @@ def main() -> int:
         dynamodb_data_dir=LOCAL_DIR / "dynamodb-data",
         mail_port=ports["MAIL_PORT"] if messages else None,
         sms_port=ports["SMS_PORT"] if messages else None,
+        s3_port=ports["S3_PORT"] if s3 else None,
+        s3_data_dir=LOCAL_DIR / "s3-data",
         # A job run is a process of its own: with STORAGE=memory it would see none of the API's data.
         run_schedules=storage == "dynamodb",
         state_file=STATE_FILE,

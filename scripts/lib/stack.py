@@ -1,5 +1,6 @@
-"""The whole local stack: DynamoDB Local, tables, the local mail (SES v2) and SMS (SNS) servers, the API
-(chalice local), the built portal, and the scheduler that fires the API's jobs.
+"""The whole local stack: DynamoDB Local, tables, the local mail (SES v2) and SMS (SNS) servers, the local
+S3 (SeaweedFS) for attachments, the API (chalice local), the built portal, and the scheduler that fires
+the API's jobs.
 
 ``./scripts/serve`` and the browser tests' ``local_stack`` fixture both run ``LocalStack``; only
 the ``StackConfig`` differs (fixed ports and a persistent database vs. free ports and ``-inMemory``).
@@ -28,6 +29,7 @@ from scripts.lib.paths import API_DIR, LOCAL_DIR, REPO_ROOT
 from scripts.lib.portal_edge import API_PATH, response_headers
 from scripts.lib.ports import local_url, wait_for_http
 from scripts.lib.processes import ManagedProcess
+from scripts.lib.s3_server import S3Server
 from scripts.lib.server_process import ServerProcess, ServerStartError
 from scripts.lib.sms_server import SmsServer
 from scripts.lib.stack_state import remove_state, write_state
@@ -75,6 +77,11 @@ _SETTINGS_VARIABLES = (
     "SMS_SENDER_ID",
     "SES_ENDPOINT_URL",
     "SNS_ENDPOINT_URL",
+    "S3_ENDPOINT_URL",
+    "ATTACHMENTS_BUCKET",
+    "ATTACHMENTS_TABLE",
+    "ATTACHMENT_SCANNER",
+    "CLAMSCAN_DATABASE",
     "PORTAL_ORIGIN",
     "PORTAL_URL",
     "ACCESS_CODE_SECRET",
@@ -138,6 +145,11 @@ class StackConfig:
     mail_port: int | None = None
     sms_port: int | None = None
     mail_install_dir: Path = mail_server.INSTALL_DIR
+    # The local S3 (SeaweedFS) that attachments are uploaded to; None: not run, and the API then
+    # offers no attachments (it names no bucket). Its data: ``s3_data_dir`` (default: under the logs,
+    # or .local/s3-data without a log folder).
+    s3_port: int | None = None
+    s3_data_dir: Path | None = None
     # Fire the registered jobs on their schedules (serve; tests run them when they choose).
     run_schedules: bool = False
     jobs_registry: str = DEFAULT_REGISTRY
@@ -179,6 +191,15 @@ class StackConfig:
     def sms_url(self) -> str | None:
         """The local SNS endpoint (moto), if the stack runs one."""
         return None if self.sms_port is None else local_url(self.sms_port)
+
+    @property
+    def s3_url(self) -> str | None:
+        """The local S3 endpoint (SeaweedFS), if the stack runs one."""
+        return None if self.s3_port is None else local_url(self.s3_port)
+
+    @property
+    def attachments_bucket(self) -> str:
+        return f"{self.table_prefix}-attachments"
 
     @property
     def messages_on(self) -> bool:
@@ -235,6 +256,9 @@ def stack_settings(config: StackConfig) -> dict[str, str]:
         env["SNS_ENDPOINT_URL"] = config.sms_url
     else:
         env["MESSAGES"] = "off"
+    if config.s3_url is not None:
+        env["S3_ENDPOINT_URL"] = config.s3_url
+        env["ATTACHMENTS_BUCKET"] = config.attachments_bucket
     # Staff sign-in: the API verifies the local issuer's tokens (its keys are made on first use).
     env.update(config.issuer.environment())
     env.update(config.extra_api_env)
@@ -255,13 +279,16 @@ def _portal_build_environment(config: StackConfig) -> dict[str, str]:
     return env
 
 
-def portal_headers(environ: Mapping[str, str] | None = None) -> dict[str, str]:
+def portal_headers(environ: Mapping[str, str] | None = None, *, upload_origin: str = "") -> dict[str, str]:
     """The portal's headers on plain http. The build reads STAFF_COGNITO_DOMAIN from the same
     environment (mkdocs.yml extra.staff_auth), so a console built to sign in there may fetch its
-    token endpoint (connect-src)."""
+    token endpoint (connect-src); the pages post attachments to ``upload_origin`` (the local S3)."""
     env = os.environ if environ is None else environ
     return response_headers(
-        https=False, staff_sign_in_domain=env.get("STAFF_COGNITO_DOMAIN", ""), api_base=API_PATH
+        https=False,
+        staff_sign_in_domain=env.get("STAFF_COGNITO_DOMAIN", ""),
+        api_base=API_PATH,
+        upload_origin=upload_origin,
     )
 
 
@@ -282,6 +309,20 @@ class LocalStack:
             )
         if config.sms_port is not None:
             self.sms = SmsServer(config.sms_port, host=config.host, log_path=self._log_path("sms"))
+        self.s3: S3Server | None = None
+        if config.s3_port is not None:
+            data_dir = config.s3_data_dir
+            if data_dir is None:
+                data_dir = LOCAL_DIR / "s3-data" if config.log_dir is None else config.log_dir / "s3-data"
+            self.s3 = S3Server(
+                config.s3_port,
+                data_dir=data_dir,
+                buckets=(config.attachments_bucket,),
+                # The portal under both names of this machine (serve prints localhost).
+                allowed_origin=f"{config.portal_url_at('localhost').rstrip('/')},{config.portal_url_at('127.0.0.1').rstrip('/')}",
+                host=config.host,
+                log_path=self._log_path("s3"),
+            )
         self.api: ManagedProcess | None = None
         self.scheduler: ManagedProcess | None = None
         self.portal_server: StaticSiteServer | None = None
@@ -334,6 +375,11 @@ class LocalStack:
         return None if self.sms is None else self.sms.data_url
 
     @property
+    def s3_url(self) -> str | None:
+        """The local S3 endpoint attachments go to (None: no S3 server)."""
+        return None if self.s3 is None else self.s3.url
+
+    @property
     def state_file(self) -> Path | None:
         """The record ``./scripts/jobs`` reads (``--stack-file``), once the stack is up."""
         return self.config.state_file
@@ -357,6 +403,7 @@ class LocalStack:
             "mail_viewer": self.mail_viewer_url,
             "mail_store": self.mail_store_url,
             "sms_data": self.sms_data_url,
+            "s3": self.s3_url,
         }
         return {name: url for name, url in found.items() if url is not None}
 
@@ -389,7 +436,9 @@ class LocalStack:
             log_path=self._log_path("mkdocs-build"),
         ).start()
         # The mail and SMS servers come up meanwhile too; they are waited for below.
-        servers: list[ServerProcess] = [server for server in (self.mail, self.sms) if server is not None]
+        servers: list[ServerProcess] = [
+            server for server in (self.mail, self.sms, self.s3) if server is not None
+        ]
         try:
             for server in servers:
                 server.launch()
@@ -442,7 +491,7 @@ class LocalStack:
             port=config.portal_port,
             quiet=config.quiet_static,
             api_url=f"http://{config.host}:{config.api_port}",
-            headers=portal_headers(),
+            headers=portal_headers(upload_origin=config.s3_url or ""),
         ).start()
         if config.run_schedules:
             self.scheduler = ManagedProcess(
@@ -501,6 +550,7 @@ class LocalStack:
             ("DynamoDB Local", None if self.dynamodb is None else self.dynamodb.process),
             ("the mail server", None if self.mail is None else self.mail.process),
             ("the SMS server", None if self.sms is None else self.sms.process),
+            ("the S3 server", None if self.s3 is None else self.s3.process),
             ("the jobs' scheduler", self.scheduler),
         ]
         for name, process in parts:
@@ -524,7 +574,7 @@ class LocalStack:
             self._portal_build.stop()
         if self.api is not None:
             self.api.stop()
-        for server in (self.mail, self.sms):
+        for server in (self.mail, self.sms, self.s3):
             if server is not None:
                 server.stop()
         if self.dynamodb is not None:

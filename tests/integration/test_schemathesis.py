@@ -30,6 +30,7 @@ from tests.support import artifact_path, free_port, unique_table_prefix
 from tests.support.api_client import PORTAL_ORIGIN, reset_app_state
 from tests.support.api_server import serve_app
 from tests.support.openapi import OPENAPI_PATH, documented_operations
+from tests.support.stack import start_s3_server
 from tests.support.staff import TestIssuer
 
 from .test_public_api import COMPLAINT
@@ -39,6 +40,8 @@ SEED = 20261120
 SECRET = "schemathesis-access-code-secret-" + "x" * 20
 # Cases filed before the run, so that generated tracking numbers also name cases that exist.
 FILED_CASES = 4
+# The filed cases from this index on get a ready file each (which moves their version on).
+WITH_FILES = 2
 BEIJING = timezone(timedelta(hours=8))
 
 # positive_data_acceptance's default: what a request the schema allows may get.
@@ -57,6 +60,8 @@ class LiveApi:
     numbers: tuple[str, ...] = ()
     # The message of each filed case that was made to fail, so that a resend can succeed.
     failed_messages: tuple[str, ...] = ()
+    # A file of each filed case from WITH_FILES on, processed and ready, so that opening one can succeed.
+    attachments: tuple[str, ...] = ()
     session: requests.Session = field(default_factory=requests.Session)
 
 
@@ -73,10 +78,32 @@ def _file_complaint(url: str, number: int) -> str:
     return str(receipt["tracking_no"])
 
 
+def _ready_attachment(url: str, number: str, authorization: str) -> str:
+    """A staff file on the case, uploaded to the local S3 and processed."""
+    from chalicelib.jobs.attachments import process_attachments
+    from tests.support.uploads import presigned_upload
+
+    pdf = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\nstartxref\n9\n%%EOF\n"
+    body = json.dumps({"file_name": "记录.pdf", "content_type": "application/pdf", "size": len(pdf)}).encode()
+    request = urllib.request.Request(
+        f"{url}/admin/complaints/{number}/attachments",
+        data=body,
+        headers={"Content-Type": "application/json", "Authorization": authorization},
+        method="POST",
+    )
+    with urllib.request.urlopen(request, timeout=10) as response:
+        offer: dict[str, Any] = json.loads(response.read())
+    assert presigned_upload(offer, pdf)[0] == 204
+    assert process_attachments(datetime.now(UTC)).counts.get("ready") == 1
+    return str(offer["attachment"]["id"])
+
+
 @pytest.fixture(scope="module")
 def live_api(dynamodb_local: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveApi]:
-    """The API behind chalice's threaded HTTP server, on fresh tables in DynamoDB Local."""
+    """The API behind chalice's threaded HTTP server, on fresh tables in DynamoDB Local, with the
+    local S3 for attachments."""
     issuer = TestIssuer(tmp_path_factory.mktemp("schemathesis-staff-auth"))
+    s3 = start_s3_server(tmp_path_factory.mktemp("schemathesis-s3"), buckets=("schemathesis-attachments",))
     with pytest.MonkeyPatch.context() as patch:
         for name, value in {
             "STAGE": "test",
@@ -84,6 +111,8 @@ def live_api(dynamodb_local: str, tmp_path_factory: pytest.TempPathFactory) -> I
             "TABLE_PREFIX": unique_table_prefix("schemathesis"),
             "PORTAL_ORIGIN": PORTAL_ORIGIN,
             "ACCESS_CODE_SECRET": SECRET,
+            "S3_ENDPOINT_URL": s3.url,
+            "ATTACHMENTS_BUCKET": "schemathesis-attachments",
             **issuer.environment(),
         }.items():
             patch.setenv(name, value)
@@ -95,10 +124,15 @@ def live_api(dynamodb_local: str, tmp_path_factory: pytest.TempPathFactory) -> I
                 LIVE.numbers = tuple(_file_complaint(url, n) for n in range(FILED_CASES))
                 LIVE.failed_messages = tuple(_fail_first_message(number) for number in LIVE.numbers)
                 LIVE.authorization = issuer.bearer("supervisor", name="模糊测试主管")["Authorization"]
+                # The first cases keep their first version (the actions' example expects it).
+                LIVE.attachments = tuple(
+                    _ready_attachment(url, n, LIVE.authorization) for n in LIVE.numbers[WITH_FILES:]
+                )
                 yield LIVE
         finally:
             LIVE.session.close()
             reset_app_state()
+            s3.stop()
 
 
 def _fail_first_message(number: str) -> str:
@@ -172,6 +206,24 @@ schemathesis.openapi.format(
     ),
 )
 
+# Path parameters named attachment_id: a filed case's ready file (map_case makes it the file of the
+# case the generated number names, when that case has one; of any other case it is no file there).
+schemathesis.openapi.format(
+    "attachment-id",
+    st.integers(0, FILED_CASES - WITH_FILES - 1).map(
+        lambda n: LIVE.attachments[n] if LIVE.attachments else "0" * 16
+    ),
+)
+
+# Declared media types: the ones the limits take, and any other text.
+schemathesis.openapi.format(
+    "media-type",
+    st.one_of(
+        st.sampled_from(["image/jpeg", "image/png", "image/webp", "application/pdf"]),
+        st.text(min_size=1, max_size=100).filter(lambda text: bool(clean_text(text))),
+    ),
+)
+
 schema = schemathesis.openapi.from_path(
     str(OPENAPI_PATH),
     config=schemathesis.Config.from_dict(
@@ -204,6 +256,16 @@ schema = schemathesis.openapi.from_path(
                     "checks": {"positive_data_acceptance": {"expected-statuses": [*ACCEPTED, "400"]}},
                 },
                 {
+                    # 400: the domain's rules on a file (a type on the list, at most the largest
+                    # size, room left on the case).
+                    "include-name": [
+                        "POST /complaints/{tracking_no}/attachments",
+                        "POST /admin/complaints/{tracking_no}/attachments",
+                        "POST /attachment-upload",
+                    ],
+                    "checks": {"positive_data_acceptance": {"expected-statuses": [*ACCEPTED, "400"]}},
+                },
+                {
                     # 400: a cursor is valid only as the previous page returned it.
                     "include-name": "GET /admin/complaints",
                     "checks": {"positive_data_acceptance": {"expected-statuses": [*ACCEPTED, "400"]}},
@@ -226,6 +288,23 @@ def before_add_examples(context: schemathesis.HookContext, examples: list[schema
     for case in examples:
         if case.operation.label == "POST /admin/complaints" and isinstance(case.body, dict):
             case.body["received_at"] = (datetime.now(UTC) - timedelta(hours=1)).isoformat()
+
+
+@schema.hook
+def map_case(context: schemathesis.HookContext, case: schemathesis.Case[Any]) -> schemathesis.Case[Any]:
+    """Opening a file: a drawn file id of the filed ones, on a drawn number of a filed case with a
+    file, becomes that case's own file, so that an opening that succeeds is among the cases (the two
+    are drawn apart, and a file belongs to one case)."""
+    from chalicelib.domain.tracking import normalize, tracking_no_problem
+
+    parameters = case.path_parameters or {}
+    attachment_id, typed = parameters.get("attachment_id"), str(parameters.get("tracking_no", ""))
+    if attachment_id not in LIVE.attachments or tracking_no_problem(typed) is not None:
+        return case
+    owners = [normalize(number) for number in LIVE.numbers[WITH_FILES:]]
+    if normalize(typed) in owners:
+        parameters["attachment_id"] = LIVE.attachments[owners.index(normalize(typed))]
+    return case
 
 
 @schema.hook

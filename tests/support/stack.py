@@ -1,4 +1,4 @@
-"""DynamoDB Local, the mail and SMS servers, and the whole local stack for tests: free ports, in-memory
+"""DynamoDB Local, the mail, SMS and S3 servers, and the whole local stack for tests: free ports, in-memory
 data, logs to files."""
 
 from __future__ import annotations
@@ -13,11 +13,12 @@ from typing import NoReturn
 
 import pytest
 
-from scripts.lib import mail_server, sms_server
+from scripts.lib import mail_server, s3_server, sms_server
 from scripts.lib.dynamodb_local import DynamoDBLocal, DynamoDBLocalError, unavailable_reason
 from scripts.lib.job_runner import DEFAULT_REGISTRY
 from scripts.lib.mail_server import MailServer
 from scripts.lib.ports import free_port
+from scripts.lib.s3_server import S3Server
 from scripts.lib.server_process import ServerProcess, ServerStartError
 from scripts.lib.sms_server import SmsServer
 from scripts.lib.stack import LocalStack, StackConfig, StackError, Storage, new_access_code_secret
@@ -26,6 +27,7 @@ __all__ = [
     "in_ci",
     "start_dynamodb_local",
     "start_mail_server",
+    "start_s3_server",
     "start_sms_server",
     "start_test_stack",
     "unavailable",
@@ -110,6 +112,16 @@ def start_sms_server(*, log_path: Path | None = None) -> SmsServer:
     return server
 
 
+def start_s3_server(data_dir: Path, *, buckets: tuple[str, ...], log_path: Path | None = None) -> S3Server:
+    """The local S3 (SeaweedFS) on a free port with ``buckets``, answering (skips without it)."""
+    reason = s3_server.unavailable_reason()
+    if reason is not None:
+        unavailable(f"the local S3 server cannot run: {reason}")
+    server = _start_server(lambda port: S3Server(port, data_dir=data_dir, buckets=buckets, log_path=log_path))
+    assert isinstance(server, S3Server)
+    return server
+
+
 def start_test_stack(
     *,
     site_dir: Path,
@@ -142,11 +154,14 @@ def start_test_stack(
             if in_ci():
                 pytest.fail(f"CI=true and the local {what} server cannot run: {why}", pytrace=False)
             messages = False
+    s3_reason = s3_server.unavailable_reason()
+    if s3_reason is not None and in_ci():
+        pytest.fail(f"CI=true and the local S3 server cannot run: {s3_reason}", pytrace=False)
     state_file = log_dir / "stack.json" if state_file is None else state_file
     last_error: Exception | None = None
     for attempt in range(_ATTEMPTS):
         shutil.rmtree(site_dir, ignore_errors=True)
-        ports = [free_port() for _ in range(5)]
+        ports = [free_port() for _ in range(6)]
         if len(set(ports)) < len(ports):
             continue
         config = StackConfig(
@@ -155,6 +170,9 @@ def start_test_stack(
             dynamodb_port=ports[2],
             mail_port=ports[3] if messages else None,
             sms_port=ports[4] if messages else None,
+            s3_port=ports[5] if s3_reason is None else None,
+            # A folder of this stack's own: SeaweedFS locks its store, so no two stacks share one.
+            s3_data_dir=site_dir.with_name(f"{site_dir.name}-s3-{attempt + 1}"),
             site_dir=site_dir,
             access_code_secret=new_access_code_secret(),
             storage=storage,

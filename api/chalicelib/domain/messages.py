@@ -185,6 +185,49 @@ _TEMPLATES: dict[str, tuple[str, str]] = {
         "该月份的统计数据尚未发布。统计数据在每月结束后的第一个工作日发布。",
         "No statistics are published for that month yet. They are published on the first working day after each month.",
     ),
+    # Attachments
+    "attachments_unavailable": (
+        "暂时无法上传或查看附件，请稍后再试，或通过其他渠道提交材料。",
+        "Attachments cannot be uploaded or opened right now: try again later, or send the files another way.",
+    ),
+    "attachment_limit_count": (
+        "每件投诉最多可附 {max} 个文件，已达上限。",
+        "A complaint can have at most {max} files, and this one has reached that limit.",
+    ),
+    "attachment_limit_total": (
+        "每件投诉的附件合计不能超过 {max_mb} MB，剩余可上传 {left_mb} MB。",
+        "A complaint's files can total at most {max_mb} MB; {left_mb} MB are left.",
+    ),
+    "attachment_too_large": ("单个文件不能超过 {max_mb} MB。", "A file can be at most {max_mb} MB."),
+    "attachment_type_not_allowed": (
+        "只能上传 JPEG、PNG、WebP 图片或 PDF 文件。",
+        "Only JPEG, PNG and WebP images and PDF files can be uploaded.",
+    ),
+    "attachment_not_found": ("未找到该附件。", "There is no such attachment."),
+    "attachment_not_ready": (
+        "该附件尚在检查中，检查完成后才能打开。",
+        "This file is still being checked: it can be opened once the check is done.",
+    ),
+    "attachment_for_supervisors": (
+        "保密投诉中投诉人提交的附件仅投诉主管可以查看。",
+        "On a confidential complaint, the complainant's files are for supervisors only.",
+    ),
+    "attachment_refused_type": (
+        "文件内容不是 JPEG、PNG、WebP 图片或 PDF 文件，已删除。",
+        "The file is not a JPEG, PNG or WebP image or a PDF, and was deleted.",
+    ),
+    "attachment_refused_damaged": (
+        "文件已损坏或无法读取，已删除。",
+        "The file is damaged or cannot be read, and was deleted.",
+    ),
+    "attachment_refused_malware": (
+        "文件未通过病毒检查，已删除。",
+        "The file failed the virus check, and was deleted.",
+    ),
+    "attachment_refused_limit": (
+        "该投诉的附件数量或大小已达上限，文件已删除。",
+        "The complaint's files had reached their limit, so this file was deleted.",
+    ),
     # What the complainant is told on filing
     "next_steps": (
         "我们将在{due}前决定是否受理您的投诉，受理的告知预计处理时间，不予受理的详细说明理由。请妥善保存投诉编号和查询码，凭它们可随时查询进度、补充材料、评价处理结果。",

@@ -83,6 +83,12 @@ def _monthly_report(now: datetime) -> JobReport:
     return run(now)
 
 
+def _process_attachments(now: datetime) -> JobReport:
+    from .attachments import process_attachments
+
+    return process_attachments(now)
+
+
 _ZONE = default_policy().zone
 
 JOBS: tuple[Job, ...] = (
@@ -117,6 +123,14 @@ JOBS: tuple[Job, ...] = (
         DailyAt(time(10, 0), _ZONE),
         "Remind a complainant once to rate the outcome of a response.",
         _scheduled_work("remind_to_rate"),
+    ),
+    Job(
+        "process_attachments",
+        Every(minutes=10),
+        "Check the files uploaded into quarantine, keep their clean copies on their cases, remove the rest.",
+        _process_attachments,
+        # On AWS each upload's S3 event processes it at once; locally a file is ready within seconds.
+        local_schedule=Poll(seconds=3),
     ),
     # --- The monthly report (jobs/monthly_report.py): after midnight, Beijing time, every day.
     Job(

@@ -110,6 +110,8 @@ def forget_storage() -> None:
     outbox_for.cache_clear()
     job_cursors_for.cache_clear()
     report_store_for.cache_clear()
+    from .attachment_storage import forget_attachment_storage
     from .connection import forget_connections
 
+    forget_attachment_storage()
     forget_connections()

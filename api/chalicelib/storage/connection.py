@@ -22,6 +22,7 @@ from pynamodb.connection import Connection
 from pynamodb.models import Model
 
 from ..settings import Settings
+from .attachment_records import AttachmentRecord
 from .models import (
     AccessLogRecord,
     AttemptRecord,
@@ -49,6 +50,7 @@ _TABLE_SETTINGS: dict[type[Model], str] = {
     OutboxRecord: "outbox_table",
     JobCursorRecord: "job_cursors_table",
     ReportRecord: "reports_table",
+    AttachmentRecord: "attachments_table",
 }
 MODELS: tuple[type[Model], ...] = tuple(_TABLE_SETTINGS)
 

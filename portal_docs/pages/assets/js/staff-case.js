@@ -322,6 +322,9 @@
       sc.loadRelated(c);
     }
     sc.loadCaseAccess(c);
+    if (sc.showAttachments) {
+      sc.showAttachments(c);
+    }
 
     caseBody.hidden = false;
     document.title = t("status.result_title", { no: number }) + " - " + sc.originalTitle;

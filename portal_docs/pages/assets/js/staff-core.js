@@ -3,8 +3,8 @@
  * the lists from GET /meta, showing one screen at a time, and errors beside form fields. Each screen
  * is a file of its own (staff-signin.js, staff-queue.js, staff-case.js, staff-actions.js,
  * staff-messages.js, staff-register.js, staff-search.js, staff-access.js, staff-callbacks.js,
- * staff-documents.js) that adds what it offers to window.StaffConsole; staff.js, loaded last,
- * reads the address and starts the console.
+ * staff-documents.js, staff-attachments.js) that adds what it offers to window.StaffConsole;
+ * staff.js, loaded last, reads the address and starts the console.
  *
  * Everything people wrote (subjects, descriptions, notes, names...) is put in the page with
  * textContent or text nodes, never as HTML.

@@ -353,6 +353,15 @@
       resetForm(ownForm);
     });
     document.getElementById("own-no-actions").hidden = allowed.length !== 0;
+    // Files are added while information may be (attachments.js; the API applies the same rule).
+    if (window.PortalAttachments) {
+      var files = document.getElementById("own-attachments");
+      if (allowed.indexOf("add_information") >= 0) {
+        window.PortalAttachments.mount(files, { number: current.number, code: current.code });
+      } else {
+        window.PortalAttachments.unmount(files);
+      }
+    }
     text("form-feedback-hint", view.feedback_until ? t("own.feedback.hint", { date: P.formatDateTime(view.feedback_until) }) : "");
     text("form-review-hint", view.review_request_until ? t("own.review.hint", { date: P.formatDateTime(view.review_request_until) }) : "");
   }

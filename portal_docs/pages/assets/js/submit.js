@@ -362,6 +362,10 @@
     replyBy.hidden = !body.reply_due_at;
     document.getElementById("done-provisional").hidden = !body.reply_due_provisional;
     P.paragraphs(document.getElementById("done-next-steps"), P.pick(body.next_steps));
+    // Files can be added now, with the access code just given (attachments.js).
+    if (window.PortalAttachments) {
+      window.PortalAttachments.mount(document.getElementById("done-attachments"), { number: trackingNo, code: String(body.access_code || "") });
+    }
     var statusLink = document.getElementById("done-status-link");
     statusLink.setAttribute("href", "../status/?no=" + encodeURIComponent(trackingNo));
     // The answers are filed; do not leave them in the (hidden) form.
