@@ -22,6 +22,7 @@ import importlib.util
 import json
 import os
 import py_compile
+import re
 import shutil
 import subprocess
 import sys
@@ -197,6 +198,7 @@ def build(stage: Stage, *, staff_client_id: str = "", directory: Path | None = N
         )
     finally:
         shutil.rmtree(API_DIR / ".chalice" / "deployments", ignore_errors=True)
+    check_bundle_has_requirements(package / "deployment.zip", API_DIR / "requirements.txt")
     compile_bundle(package / "deployment.zip")
     packaged = json.loads((package / "sam.json").read_text(encoding="utf-8"))
     _write_json(template, add_operations(packaged, jobs=jobs, jobs_namespace=jobs_namespace))
@@ -215,6 +217,40 @@ def build(stage: Stage, *, staff_client_id: str = "", directory: Path | None = N
     lint(template, stage.region)
     lint(edge, EDGE_REGION)
     return Build(stage, out, site, fragment, package, template, edge, parameters, staff_client_id)
+
+
+def _pins(requirements: Path) -> dict[str, str]:
+    """The pinned distributions of a requirements file: normalised name -> version."""
+    pins: dict[str, str] = {}
+    for line in requirements.read_text(encoding="utf-8").splitlines():
+        text = line.split("#", 1)[0].strip()
+        if "==" in text:
+            name, version = text.split("==", 1)
+            pins[re.sub(r"[-_.]+", "_", name.split("[", 1)[0]).lower()] = version.strip()
+    return pins
+
+
+def check_bundle_has_requirements(bundle: Path, requirements: Path) -> None:
+    """Refuse a bundle without every pinned runtime dependency at its pinned version. chalice
+    package only warns when a distribution has no wheel the Lambda's runtime can load (a compiled
+    one built for a newer glibc than the runtime's) and leaves it out; the function would then fail
+    at its first import of it, in production."""
+    with zipfile.ZipFile(bundle) as archive:
+        present = {
+            (re.sub(r"[-_.]+", "_", match.group(1)).lower(), match.group(2))
+            for name in archive.namelist()
+            if (match := re.match(r"([^/]+)-([^-/]+)\.dist-info/", name))
+        }
+    missing = [
+        f"{name}=={version}"
+        for name, version in _pins(requirements).items()
+        if (name, version) not in present
+    ]
+    if missing:
+        raise TemplateError(
+            "the Lambda bundle lacks " + ", ".join(sorted(missing)) + ": chalice found no wheel for the "
+            f"{LAMBDA_RUNTIME} runtime (pin a release that ships manylinux2014 wheels)"
+        )
 
 
 def compile_bundle(bundle: Path) -> int:
