@@ -16,7 +16,7 @@ from pathlib import Path
 from scripts.lib.job_scheduler import scheduler_command
 from scripts.lib.paths import REPO_ROOT
 from scripts.lib.processes import ManagedProcess
-from tests.support.sample_jobs import read_records
+from tests.support.sample_jobs import HOLD_SLOW, read_records
 
 _LINE = re.compile(r"^(?P<job>\w+) at (?P<at>\S+Z): (?P<rest>.*)$")
 
@@ -69,12 +69,15 @@ def test_the_scheduler_runs_each_job_on_its_schedule_in_its_own_process(tmp_path
             assert scheduler.running, f"the scheduler ended:\n{log.read_text(encoding='utf-8')}"
             assert time.monotonic() < deadline, f"too few runs:\n{log.read_text(encoding='utf-8')}"
             time.sleep(0.1)
-        # One more slow run under way, to be stopped midway.
-        while len(read_records(records, "slow-start")) <= len(read_records(records, "slow")):
+        # One more slow run under way, held until the scheduler has stopped it (on a busy machine
+        # stopping may take longer than a plain slow run has left).
+        (records / HOLD_SLOW).touch()
+        while not any(start.get("held") for start in read_records(records, "slow-start")):
             assert time.monotonic() < deadline
             time.sleep(0.05)
     finally:
         code = scheduler.stop(timeout=10)
+        (records / HOLD_SLOW).unlink(missing_ok=True)
     assert code == 0
 
     text = log.read_text(encoding="utf-8")

@@ -93,10 +93,20 @@ def _fail(now: datetime) -> JobReport:
     raise RuntimeError("a planted failure")
 
 
+# While this file is in the records' folder, a slow run lasts until it is gone (at most a minute):
+# a test that stops the scheduler midway holds the run it stops, however long stopping takes.
+HOLD_SLOW = "hold-slow"
+
+
 def _slow(now: datetime) -> JobReport:
     started = time.time()
-    _record("slow-start", at=now.isoformat(), started=started)  # its pid, should it be stopped midway
+    hold = Path(os.environ["SAMPLE_JOBS_DIR"]) / HOLD_SLOW
+    held = hold.exists()
+    # Its pid, should it be stopped midway, and whether it was held.
+    _record("slow-start", at=now.isoformat(), started=started, held=held)
     time.sleep(2.5)
+    while held and hold.exists() and time.time() < started + 60:
+        time.sleep(0.05)
     _record("slow", at=now.isoformat(), started=started, ended=time.time())
     return JobReport(counts={"slept": 1})
 
