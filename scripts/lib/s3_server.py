@@ -8,7 +8,9 @@ Condition failed" / "Policy expired"; SignatureDoesNotMatch).
 ``weed mini`` runs a master, a volume server, a filer and the S3 gateway in one process; every one of
 their ports is given here (the S3 one is ``port``, the others free ones), so two stacks never collide.
 Its one identity has the stack's dummy credentials (``DUMMY_AWS_ENV``); the attachments bucket is
-created at start-up (``-bucket``). Data lives in ``data_dir`` (``.local/s3-data`` for serve).
+made once the gateway answers, before the server counts as ready: ``weed mini -bucket`` makes it only
+after the gateway already answers its health check, and a request in between met NoSuchBucket. Data
+lives in ``data_dir`` (``.local/s3-data`` for serve).
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ import shutil
 import sys
 from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 from scripts.lib.dynamodb_local import DUMMY_AWS_ENV
 from scripts.lib.paths import LOCAL_DIR
@@ -122,11 +125,37 @@ class S3Server(ServerProcess):
             "-master.volumeSizeLimitMB=64",
             *(f"-{flag}={port}" for flag, port in others.items()),
         ]
-        if self.buckets:
-            command.append(f"-bucket={','.join(self.buckets)}")
         if self.allowed_origin:
             command.append(f"-s3.allowedOrigins={self.allowed_origin}")
         return command
+
+    def wait_until_ready(self, *, timeout: float = 60.0) -> None:
+        """Answering, with its buckets made (an existing one, from an earlier start, is kept)."""
+        super().wait_until_ready(timeout=timeout)
+        import botocore.session
+        from botocore.config import Config
+        from botocore.exceptions import ClientError
+
+        client: Any = botocore.session.get_session().create_client(
+            "s3",
+            region_name="us-east-1",
+            endpoint_url=self.url,
+            aws_access_key_id=DUMMY_AWS_ENV["AWS_ACCESS_KEY_ID"],
+            aws_secret_access_key=DUMMY_AWS_ENV["AWS_SECRET_ACCESS_KEY"],
+            config=Config(s3={"addressing_style": "path"}, retries={"mode": "standard", "max_attempts": 10}),
+        )
+        for bucket in self.buckets:
+            try:
+                client.create_bucket(Bucket=bucket)
+            except ClientError as error:
+                if error.response.get("Error", {}).get("Code") not in (
+                    "BucketAlreadyOwnedByYou",
+                    "BucketAlreadyExists",
+                ):
+                    raise ServerStartError(
+                        f"the {self.label} did not make the bucket {bucket}: {error}"
+                    ) from error
+            client.head_bucket(Bucket=bucket)
 
     def environment(self, base: Mapping[str, str]) -> dict[str, str]:
         env = dict(base)
