@@ -8,9 +8,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
+from chalice.test import Client
 
 from scripts.lib.dynamodb_local import DUMMY_AWS_ENV
 from tests.support import artifact_path, start_dynamodb_local
+from tests.support.api_client import app_client
+from tests.support.staff import TestIssuer
 
 
 def _reset_settings() -> None:
@@ -42,3 +45,21 @@ def dynamodb_local() -> Iterator[str]:
         patch.undo()
         _reset_settings()
         server.stop()
+
+
+@pytest.fixture(scope="module")
+def staff_issuer(tmp_path_factory: pytest.TempPathFactory) -> TestIssuer:
+    """A throwaway staff-token issuer for the module (signing loads its key: once per module)."""
+    return TestIssuer(tmp_path_factory.mktemp("staff-auth"))
+
+
+@pytest.fixture(scope="module")
+def memory_client(staff_issuer: TestIssuer) -> Iterator[Client]:
+    """The app in process on the in-memory store, trusting ``staff_issuer``: for tests of rules that
+    need no DynamoDB (those of storage run on DynamoDB Local)."""
+    patch = pytest.MonkeyPatch()
+    try:
+        with app_client(patch, STORAGE="memory", **staff_issuer.environment()) as client:
+            yield client
+    finally:
+        patch.undo()

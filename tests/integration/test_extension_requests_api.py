@@ -4,7 +4,6 @@ events, one request at a time, and the cap comes from policy.json."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -14,7 +13,7 @@ from chalice.test import Client
 from chalicelib.domain.deadlines import default_policy
 from chalicelib.settings import get_settings
 from chalicelib.storage import outbox_for
-from tests.support.api_client import app_client, get_json, post_json
+from tests.support.api_client import get_json, post_json
 from tests.support.staff import TestIssuer
 
 from .test_public_api import COMPLAINT
@@ -23,18 +22,13 @@ POLICY = default_policy()
 
 
 @pytest.fixture(scope="module")
-def issuer(tmp_path_factory: pytest.TempPathFactory) -> TestIssuer:
-    return TestIssuer(tmp_path_factory.mktemp("staff-auth"))
+def issuer(staff_issuer: TestIssuer) -> TestIssuer:
+    return staff_issuer
 
 
 @pytest.fixture(scope="module")
-def client(issuer: TestIssuer) -> Iterator[Client]:
-    patch = pytest.MonkeyPatch()
-    try:
-        with app_client(patch, STORAGE="memory", **issuer.environment()) as test_client:
-            yield test_client
-    finally:
-        patch.undo()
+def client(memory_client: Client) -> Client:
+    return memory_client
 
 
 @pytest.fixture(scope="module")

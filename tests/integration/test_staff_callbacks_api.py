@@ -5,7 +5,6 @@ reach them" moving the call back's clock within the policy's bound."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -13,25 +12,20 @@ import pytest
 from chalice.test import Client
 
 from chalicelib.domain.deadlines import default_policy
-from tests.support.api_client import app_client, get_json, post_json
+from tests.support.api_client import get_json, post_json
 from tests.support.staff import TestIssuer
 
 from .test_public_api import COMPLAINT
 
 
 @pytest.fixture(scope="module")
-def issuer(tmp_path_factory: pytest.TempPathFactory) -> TestIssuer:
-    return TestIssuer(tmp_path_factory.mktemp("staff-auth"))
+def issuer(staff_issuer: TestIssuer) -> TestIssuer:
+    return staff_issuer
 
 
 @pytest.fixture(scope="module")
-def client(issuer: TestIssuer) -> Iterator[Client]:
-    patch = pytest.MonkeyPatch()
-    try:
-        with app_client(patch, STORAGE="memory", **issuer.environment()) as test_client:
-            yield test_client
-    finally:
-        patch.undo()
+def client(memory_client: Client) -> Client:
+    return memory_client
 
 
 @pytest.fixture(scope="module")
