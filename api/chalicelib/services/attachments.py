@@ -172,6 +172,25 @@ def _offer(
     return UploadOffer(attachment, post)
 
 
+def _case_taking_information(
+    repository: CaseRepository,
+    attempts: AttemptCounter,
+    typed_number: str,
+    access_code: str,
+    *,
+    client: str,
+    now: datetime,
+    policy: Policy,
+) -> Case:
+    """The complainant's case (the access code checked), while they may add information to it:
+    when they may upload to it."""
+    case = verified_case(repository, attempts, typed_number, access_code, client=client, now=now)
+    refusal = _ADD_INFORMATION.refusal(case, now, policy)
+    if refusal is not None:
+        raise refusal
+    return case
+
+
 def offer_complainant_upload(
     repository: CaseRepository,
     attempts: AttemptCounter,
@@ -188,10 +207,9 @@ def offer_complainant_upload(
     limits: AttachmentPolicy,
 ) -> UploadOffer:
     """An upload for the complainant, while they may add information to the case."""
-    case = verified_case(repository, attempts, typed_number, access_code, client=client, now=now)
-    refusal = _ADD_INFORMATION.refusal(case, now, policy)
-    if refusal is not None:
-        raise refusal
+    case = _case_taking_information(
+        repository, attempts, typed_number, access_code, client=client, now=now, policy=policy
+    )
     return _offer(
         store,
         objects,
@@ -222,10 +240,9 @@ def offer_complainant_form_upload(
 ) -> UploadOffer:
     """An upload for a plain form (no script can tell the file's size first): up to the room one
     more file has, and S3 sends the browser to ``redirect`` once the file is stored."""
-    case = verified_case(repository, attempts, typed_number, access_code, client=client, now=now)
-    refusal = _ADD_INFORMATION.refusal(case, now, policy)
-    if refusal is not None:
-        raise refusal
+    case = _case_taking_information(
+        repository, attempts, typed_number, access_code, client=client, now=now, policy=policy
+    )
     check_upload(content_type, 1, limits)
     size = room_for_one(store.of_case(case.tracking_no), now=now, policy=limits)
     request = UploadRequest("attachment", content_type, size)
