@@ -7,9 +7,10 @@ set a stage's variables only around a request, and PynamoDB needs the table name
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
 from functools import lru_cache
 from typing import Literal
+
+from msgspec import Struct
 
 __all__ = ["Settings", "SettingsError", "get_settings", "reset_settings"]
 
@@ -27,8 +28,7 @@ class SettingsError(RuntimeError):
     """The environment describes a configuration that must not run."""
 
 
-@dataclass(frozen=True, slots=True)
-class Settings:
+class Settings(Struct, frozen=True):
     stage: str
     storage: Storage
     region: str

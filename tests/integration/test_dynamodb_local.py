@@ -5,12 +5,12 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import boto3
 import pytest
 from chalice.test import Client
+from msgspec.structs import replace
 from pynamodb.exceptions import TransactWriteError
 
 from chalicelib.domain.case import COMPLAINANT, Case, Event, open_case

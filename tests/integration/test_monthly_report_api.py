@@ -17,13 +17,14 @@ import json
 import threading
 from collections import Counter
 from collections.abc import Iterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import openpyxl
 import pytest
 from chalice.test import Client
+from msgspec.structs import replace
 from pynamodb.connection import Connection
 
 from chalicelib.jobs.registry import job_named

@@ -10,12 +10,12 @@ import urllib.request
 from collections import Counter
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
+from msgspec.structs import replace
 from pynamodb.connection.base import Connection
 
 from chalicelib.domain.actions import Accept, Note, Respond, StaffAction, Start

@@ -14,11 +14,13 @@ import json
 import unicodedata
 from collections import Counter
 from collections.abc import Iterable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, timezone
 from pathlib import Path
 from statistics import fmean, median
 from typing import Any
+
+from msgspec.structs import replace
 
 from chalicelib.domain.actions import (
     Accept,

@@ -4,10 +4,10 @@ from when the complaint was received, and one definition per action."""
 
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from msgspec.structs import replace
 
 from chalicelib.domain.action_rules import leading_to
 from chalicelib.domain.actions import (

@@ -5,13 +5,13 @@ and the self-service page offer and what the API accepts come from one definitio
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
 
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
+from msgspec.structs import replace
 
 from chalicelib.domain.actions import (
     ACKNOWLEDGE_METHODS,

@@ -3,8 +3,9 @@ repository: what is sent when, to whom, and each once however often the jobs run
 
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
+
+from msgspec.structs import replace
 
 from chalicelib.domain.actions import Accept, Respond
 from chalicelib.domain.case import Case, Event

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 
 import pytest
+from msgspec.structs import replace
 
 from chalicelib.domain.complaint import ComplaintDraft, check_draft, normalize_phone
 from chalicelib.domain.errors import InvalidInputError

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import json
 import logging
-from dataclasses import replace
 from datetime import datetime
 
 import pytest
+from msgspec.structs import replace
 
 from chalicelib.jobs.handlers import METRICS_NAMESPACE, metrics_line, run_while_time_is_left
 from chalicelib.jobs.registry import Job, JobReport, job_named

@@ -5,10 +5,10 @@ whose cursors are places in the order as DynamoDB's are keys."""
 
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import datetime, timedelta
 
 import pytest
+from msgspec.structs import replace
 
 from chalicelib.domain.case import Case, Event
 from chalicelib.services import scheduled_work

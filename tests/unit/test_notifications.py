@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import itertools
 import json
-from dataclasses import replace
 from datetime import timedelta
 
 import pytest
+from msgspec.structs import replace
 
 from chalicelib.domain.actions import (
     Accept,

@@ -50,7 +50,7 @@ OTHER_HANDLER = StaffMember("h2", "周承办", frozenset({"handler"}), departmen
 
 
 def new_case(category: str = "env_noise") -> Case:
-    from dataclasses import replace
+    from msgspec.structs import replace
 
     complainant, details = check_draft(replace(PERSON, category=category), today=NOW.date())
     case, _ = open_case(

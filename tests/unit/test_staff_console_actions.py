@@ -4,8 +4,9 @@ be sent."""
 
 from __future__ import annotations
 
-import dataclasses
 import re
+
+from msgspec.structs import fields as struct_fields
 
 from chalicelib.domain.actions import STAFF_ACTIONS
 from scripts.lib.paths import REPO_ROOT
@@ -26,7 +27,7 @@ def test_every_action_has_one_form_and_every_form_is_an_action_in_the_same_order
 def test_each_form_asks_for_exactly_the_actions_input() -> None:
     forms = console_forms()
     for rule in STAFF_ACTIONS:
-        assert sorted(forms[rule.name]) == sorted(f.name for f in dataclasses.fields(rule.input)), rule.name
+        assert sorted(forms[rule.name]) == sorted(f.name for f in struct_fields(rule.input)), rule.name
 
 
 def test_no_form_states_who_sees_it_the_definition_does() -> None:

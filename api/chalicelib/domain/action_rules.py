@@ -8,8 +8,9 @@ definition, so they cannot drift apart.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Annotated
+
+from msgspec import Struct
 
 from .case import Case
 from .errors import TransitionNotAllowedError
@@ -25,8 +26,7 @@ EVERY_STATUS: frozenset[Status] = frozenset(Status)
 CatalogCode = Annotated[str, "catalog code"]
 
 
-@dataclass(frozen=True, slots=True)
-class Effect:
+class Effect(Struct, frozen=True):
     """What an action does: the changed case (before its version moves on), and what its history
     event records besides who, when and the statuses."""
 

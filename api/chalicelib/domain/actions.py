@@ -9,9 +9,11 @@ accepts) both read ``refusal``, so an action is offered exactly when taking it c
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any, Generic, Literal, TypeVar
+
+from msgspec import Struct
+from msgspec.structs import replace
 
 from .action_rules import EVERY_STATUS, CatalogCode, Effect, leading_to, not_now, refused
 from .case import Actor, Case, Deadline, Event, Priority, Visibility
@@ -93,86 +95,72 @@ _RESPOND_LIMIT: dict[Priority, str] = {
 # choice.
 
 
-@dataclass(frozen=True, slots=True)
-class Accept:
+class Accept(Struct, frozen=True):
     category: CatalogCode
     department: CatalogCode
     priority: Priority
 
 
-@dataclass(frozen=True, slots=True)
-class Reject:
+class Reject(Struct, frozen=True):
     reason_code: CatalogCode
     explanation: str
 
 
-@dataclass(frozen=True, slots=True)
-class Acknowledge:
+class Acknowledge(Struct, frozen=True):
     method: AcknowledgeMethod
 
 
-@dataclass(frozen=True, slots=True)
-class Transfer:
+class Transfer(Struct, frozen=True):
     department: CatalogCode
     reason: str
 
 
-@dataclass(frozen=True, slots=True)
-class Start:
+class Start(Struct, frozen=True):
     pass
 
 
-@dataclass(frozen=True, slots=True)
-class Note:
+class Note(Struct, frozen=True):
     note: str
 
 
-@dataclass(frozen=True, slots=True)
-class Reply:
+class Reply(Struct, frozen=True):
     message: str
 
 
-@dataclass(frozen=True, slots=True)
-class Extend:
+class Extend(Struct, frozen=True):
     due_at: datetime
     reason: str
 
 
-@dataclass(frozen=True, slots=True)
-class Respond:
+class Respond(Struct, frozen=True):
     decision: Decision
     reasons: str
     remedy: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class Callback:
+class Callback(Struct, frozen=True):
     satisfaction: Satisfaction
     comment: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class CallbackUnreachable:
+class CallbackUnreachable(Struct, frozen=True):
     """Nobody answered the call back: try again then."""
 
     retry_at: datetime
     comment: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class Close:
+class Close(Struct, frozen=True):
     pass
 
 
-@dataclass(frozen=True, slots=True)
-class ReviewDecision:
+class ReviewDecision(Struct, frozen=True):
     decision: Decision
     reasons: str
     remedy: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class LiftConfidentiality:
+class LiftConfidentiality(Struct, frozen=True):
     reason: str
 
 
@@ -199,8 +187,7 @@ StaffAction = (
 A = TypeVar("A")
 
 
-@dataclass(frozen=True, slots=True)
-class StaffActionRule(Generic[A]):
+class StaffActionRule(Struct, Generic[A], frozen=True):
     """One staff action, whole."""
 
     name: str

@@ -14,10 +14,11 @@ import re
 import secrets
 import unicodedata
 from collections.abc import Iterable
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import cache
 from typing import Literal
+
+from msgspec import Struct
 
 from .case import Case
 from .errors import DomainError, ForbiddenError, InvalidInputError, StorageUnavailableError
@@ -75,8 +76,7 @@ _ID_PATTERN = re.compile(r"^[0-9a-f]{16}$")
 _TRACKING_PATTERN = re.compile(r"^[0-9A-Z]{12}$")
 
 
-@dataclass(frozen=True, slots=True)
-class AttachmentPolicy:
+class AttachmentPolicy(Struct, frozen=True):
     max_file_bytes: int
     max_files_per_case: int
     max_total_bytes: int
@@ -130,8 +130,7 @@ def attachment_policy() -> AttachmentPolicy:
         return load_attachment_policy(json.load(handle).get("attachments"))
 
 
-@dataclass(frozen=True, slots=True)
-class Attachment:
+class Attachment(Struct, frozen=True):
     """One file of a case. ``pending`` from the moment an upload is offered until it is processed
     (or its offer expires unused); then ``ready`` with what processing found, or ``refused`` with the
     reason (the file itself is deleted)."""

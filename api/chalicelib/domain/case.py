@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Literal
+
+from msgspec import Struct, field
+from msgspec.structs import replace
 
 from .complaint import Channel, Complainant, ComplaintDetails
 from .deadlines import Policy, default_policy
@@ -38,8 +40,7 @@ ActorKind = Literal["complainant", "staff", "system"]
 UNREACHABLE_WHEN_ANONYMOUS: frozenset[Channel] = frozenset({"letter", "mailbox"})
 
 
-@dataclass(frozen=True, slots=True)
-class Actor:
+class Actor(Struct, frozen=True):
     kind: ActorKind
     id: str | None = None
     name: str | None = None
@@ -49,8 +50,7 @@ class Actor:
 COMPLAINANT = Actor(kind="complainant")
 
 
-@dataclass(frozen=True, slots=True)
-class Deadline:
+class Deadline(Struct, frozen=True):
     kind: str  # acknowledge, decide, attend, report, respond, review, callback
     due_at: datetime
     provisional: bool = False
@@ -60,8 +60,7 @@ class Deadline:
         return self.met_at is None and now > self.due_at
 
 
-@dataclass(frozen=True, slots=True)
-class ExtensionRequest:
+class ExtensionRequest(Struct, frozen=True):
     """A handler's (or officer's) request to extend a time limit, until a supervisor decides it."""
 
     deadline: str  # the kind of the clock to extend: respond or review
@@ -72,14 +71,12 @@ class ExtensionRequest:
     at: datetime
 
 
-@dataclass(frozen=True, slots=True)
-class Milestone:
+class Milestone(Struct, frozen=True):
     status: Status
     at: datetime
 
 
-@dataclass(frozen=True, slots=True)
-class Event:
+class Event(Struct, frozen=True):
     """One entry of a case's append-only history. ``seq`` equals the case version it produced."""
 
     tracking_no: str
@@ -95,8 +92,7 @@ class Event:
     data: Mapping[str, str] = field(default_factory=dict)
 
 
-@dataclass(frozen=True, slots=True)
-class CaseSummary:
+class CaseSummary(Struct, frozen=True):
     """What the staff queue shows of a case: no complainant, nothing but the subject of what they
     wrote, and of its deadlines only the next one to meet."""
 
@@ -122,8 +118,7 @@ class CaseSummary:
         return self.next_due_at is not None and now > self.next_due_at
 
 
-@dataclass(frozen=True, slots=True)
-class Case:
+class Case(Struct, frozen=True):
     tracking_no: str
     access_code_hash: str
     status: Status

@@ -14,8 +14,9 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
-from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+
+from msgspec import Struct
 
 from .case import Case, CaseSummary, Deadline
 from .deadlines import Policy
@@ -147,8 +148,7 @@ def rate_reminder(case: Case, now: datetime, policy: Policy) -> Notice | None:
     )
 
 
-@dataclass(slots=True)
-class DigestRow:
+class DigestRow(Struct):
     department: str | None
     overdue: int = 0
     due_today: int = 0

@@ -8,9 +8,11 @@ read ``refusal``.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any, Generic, TypeVar
+
+from msgspec import Struct
+from msgspec.structs import replace
 
 from .action_rules import Effect, leading_to, not_now, refused
 from .actions import Satisfaction
@@ -35,24 +37,20 @@ __all__ = [
 # --- What each action takes (the wire schemas derive from these fields, see web/schemas.py) -------
 
 
-@dataclass(frozen=True, slots=True)
-class AddInformation:
+class AddInformation(Struct, frozen=True):
     message: str
 
 
-@dataclass(frozen=True, slots=True)
-class Feedback:
+class Feedback(Struct, frozen=True):
     satisfaction: Satisfaction
     comment: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class RequestReview:
+class RequestReview(Struct, frozen=True):
     reasons: str
 
 
-@dataclass(frozen=True, slots=True)
-class Withdraw:
+class Withdraw(Struct, frozen=True):
     reason: str | None = None
 
 
@@ -61,8 +59,7 @@ ComplainantAction = AddInformation | Feedback | RequestReview | Withdraw
 A = TypeVar("A")
 
 
-@dataclass(frozen=True, slots=True)
-class ComplainantActionRule(Generic[A]):
+class ComplainantActionRule(Struct, Generic[A], frozen=True):
     name: str
     input: type[A]
     statuses: frozenset[Status]

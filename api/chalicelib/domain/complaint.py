@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Literal, get_args
+
+from msgspec import Struct
 
 from .errors import InvalidInputError
 from .messages import Message, field_message
@@ -79,8 +80,7 @@ _THOUSANDS = re.compile(r"[0-9]{1,3}(?:[,，][0-9]{3})+(?:\.[0-9]+)?")
 _CREDIT_CODE_NOISE = re.compile(r"[\s\-]")
 
 
-@dataclass(frozen=True, slots=True)
-class ComplaintDraft:
+class ComplaintDraft(Struct, frozen=True):
     """A complaint as received: what people type is still text here (amounts, dates), so that every
     mistake is found by the same rules and reported at once."""
 
@@ -102,8 +102,7 @@ class ComplaintDraft:
     claim_amount: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class Complainant:
+class Complainant(Struct, frozen=True):
     type: ComplainantType
     anonymous: bool
     preferred_language: Lang
@@ -114,8 +113,7 @@ class Complainant:
     email: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class ComplaintDetails:
+class ComplaintDetails(Struct, frozen=True):
     category: str
     subject: str
     description: str

@@ -8,10 +8,11 @@ the end of the last day in the portal's time zone (China Standard Time, UTC+8, n
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, timezone
 from functools import cache
 from typing import Literal, get_args
+
+from msgspec import Struct
 
 from .vocabulary import DATA_DIR, Label
 from .working_days import WorkingDayCalendar, default_calendar
@@ -36,8 +37,7 @@ _UNITS: tuple[Unit, ...] = ("hours", "days", "working_days")
 REQUIRED_BOUNDS = frozenset({"extension_max", "registration_backdate", "callback_retry_max"})
 
 
-@dataclass(frozen=True, slots=True)
-class TimeLimit:
+class TimeLimit(Struct, frozen=True):
     code: str
     amount: int
     unit: Unit
@@ -45,22 +45,19 @@ class TimeLimit:
     note: Label
 
 
-@dataclass(frozen=True, slots=True)
-class Due:
+class Due(Struct, frozen=True):
     at: datetime
     provisional: bool
 
 
-@dataclass(frozen=True, slots=True)
-class Span:
+class Span(Struct, frozen=True):
     """An amount of time in one unit, without the label a published limit has."""
 
     amount: int
     unit: Unit
 
 
-@dataclass(frozen=True, slots=True)
-class Chasing:
+class Chasing(Struct, frozen=True):
     """How the portal chases its own time limits and messages (policy.json ``chasing``)."""
 
     # How long before each clock runs out whoever must act is reminded.
@@ -75,8 +72,7 @@ class Chasing:
     delivery_attempts: int
 
 
-@dataclass(frozen=True, slots=True)
-class Policy:
+class Policy(Struct, frozen=True):
     zone: timezone
     # Clocks staff must beat (acknowledge, decide, respond...).
     limits: dict[str, TimeLimit]

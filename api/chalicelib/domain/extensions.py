@@ -9,8 +9,10 @@ The definitions are registered with the other staff actions (actions.py).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
 from datetime import datetime
+
+from msgspec import Struct
+from msgspec.structs import replace
 
 from .action_rules import Effect, refused
 from .case import Case, Deadline, ExtensionRequest
@@ -38,20 +40,17 @@ __all__ = [
 EXTENDING_ACTIONS = frozenset({"extend", "approve_extension"})
 
 
-@dataclass(frozen=True, slots=True)
-class RequestExtension:
+class RequestExtension(Struct, frozen=True):
     due_at: datetime
     reason: str
 
 
-@dataclass(frozen=True, slots=True)
-class ApproveExtension:
+class ApproveExtension(Struct, frozen=True):
     # Told to the complainant with the new date, as a direct extension's reason is.
     reason: str
 
 
-@dataclass(frozen=True, slots=True)
-class DeclineExtension:
+class DeclineExtension(Struct, frozen=True):
     reason: str
 
 

@@ -7,7 +7,8 @@ Parameters may be plain values or ``Label``s (rendered in the same language).
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+
+from msgspec import Struct, field
 
 from .vocabulary import Label, Lang, label
 
@@ -312,8 +313,7 @@ _TEMPLATES: dict[str, tuple[str, str]] = {
 }
 
 
-@dataclass(frozen=True, slots=True)
-class Message:
+class Message(Struct, frozen=True):
     key: str
     params: Mapping[str, str | int | Label] = field(default_factory=dict)
 

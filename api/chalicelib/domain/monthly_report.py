@@ -46,8 +46,9 @@ import math
 import statistics
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta, timezone
+
+from msgspec import Struct, field
 
 from .complaint import CHANNELS, COMPLAINANT_TYPES
 from .lifecycle import Status
@@ -85,8 +86,7 @@ Figures = dict[str, int | float | None]
 Row = dict[str, str | int | float | bool | None]
 
 
-@dataclass(frozen=True, slots=True)
-class ReportData:
+class ReportData(Struct, frozen=True):
     """One month's report, in codes and numbers (labels are the presentation's)."""
 
     month: str
@@ -104,8 +104,7 @@ def _local_iso(moment: datetime | None, zone: timezone) -> str | None:
     return moment.astimezone(zone).isoformat(timespec="seconds") if moment else None
 
 
-@dataclass(frozen=True, slots=True)
-class _Timeline:
+class _Timeline(Struct, frozen=True):
     """What a case's milestones say about the report's window, read once per case."""
 
     first: dict[Status, datetime]
@@ -151,8 +150,7 @@ def _in(month: Month, zone: timezone, as_at: datetime) -> _Window:
     return _Window(month.start(zone).astimezone(UTC), min(month.end(zone), as_at).astimezone(UTC))
 
 
-@dataclass(frozen=True, slots=True)
-class _Window:
+class _Window(Struct, frozen=True):
     start: datetime
     end: datetime  # exclusive: the month's end, or the moment of the report when sooner
 

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
 from functools import total_ordering
+
+from msgspec import Struct
 
 from .working_days import WorkingDayCalendar
 
@@ -15,8 +16,7 @@ _PATTERN = re.compile(r"([0-9]{4})-(0[1-9]|1[0-2])")
 
 
 @total_ordering
-@dataclass(frozen=True, slots=True)
-class Month:
+class Month(Struct, frozen=True):
     year: int
     month: int
 

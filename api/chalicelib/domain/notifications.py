@@ -18,9 +18,10 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Literal
+
+from msgspec import Struct, field
 
 from .case import Case, Event
 from .deadlines import Policy
@@ -74,8 +75,7 @@ _COMPLAINANT_MESSAGE = {
 }
 
 
-@dataclass(frozen=True, slots=True)
-class Notice:
+class Notice(Struct, frozen=True):
     """One message to send: who to, how, which template, and the facts it states."""
 
     id: str

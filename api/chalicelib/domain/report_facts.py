@@ -23,8 +23,9 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass, field
 from datetime import datetime, timezone
+
+from msgspec import Struct, field
 
 from .case import Case, Event
 from .extensions import EXTENDING_ACTIONS
@@ -52,15 +53,13 @@ _SPACES = re.compile(r"\s+")
 _EDGE_PUNCTUATION = " ,.;:，。；：、"
 
 
-@dataclass(frozen=True, slots=True)
-class ClockFact:
+class ClockFact(Struct, frozen=True):
     kind: str
     due_at: datetime
     met_at: datetime | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class CaseCore:
+class CaseCore(Struct, frozen=True):
     """The facts the case itself holds, as of one version of it."""
 
     tracking_no: str
@@ -86,8 +85,7 @@ class CaseCore:
     identity_keys: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
-class Marks:
+class Marks(Struct, frozen=True):
     """What only the events say: set by the event that decides it, kept by every later one."""
 
     reject_reason: str | None = None
@@ -111,8 +109,7 @@ class Marks:
         )
 
 
-@dataclass(frozen=True, slots=True)
-class CaseFacts:
+class CaseFacts(Struct, frozen=True):
     core: CaseCore
     marks: Marks = field(default_factory=Marks)
 

@@ -4,9 +4,10 @@ Reports page all follow this one layout."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from functools import cache
 from typing import Literal
+
+from msgspec import Struct
 
 from .complaint import CHANNELS, COMPLAINANT_TYPES
 from .monthly_report import CLOCK_KINDS, CLOCK_OUTCOMES, NONE, PRIORITIES, SATISFACTION_LEVELS
@@ -17,22 +18,19 @@ __all__ = ["SUMMARY", "FigureRow", "Section", "Table", "Unit", "layout", "summar
 Unit = Literal["count", "percent", "days"]
 
 
-@dataclass(frozen=True, slots=True)
-class FigureRow:
+class FigureRow(Struct, frozen=True):
     key: str
     label: Label
     unit: Unit = "count"
 
 
-@dataclass(frozen=True, slots=True)
-class Table:
+class Table(Struct, frozen=True):
     key: str
     title: Label
     rows: tuple[FigureRow, ...]
 
 
-@dataclass(frozen=True, slots=True)
-class Section:
+class Section(Struct, frozen=True):
     key: str
     title: Label
     definition: Label

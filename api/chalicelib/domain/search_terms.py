@@ -15,8 +15,9 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
 from typing import Literal
+
+from msgspec import Struct
 
 from .complaint import normalize_credit_code, normalize_email, normalize_phone
 from .errors import InvalidInputError
@@ -47,15 +48,13 @@ def normalize_name(raw: str) -> str:
     return _SPACES.sub("", unicodedata.normalize("NFKC", raw)).casefold()
 
 
-@dataclass(frozen=True, slots=True)
-class SearchTerm:
+class SearchTerm(Struct, frozen=True):
     kind: IdentifierKind
     # The identifier in the normal form its index key is made of.
     normalised: str
 
 
-@dataclass(frozen=True, slots=True)
-class SearchTerms:
+class SearchTerms(Struct, frozen=True):
     """A tracking number, or the identifiers the text may be (never both)."""
 
     tracking_no: str | None

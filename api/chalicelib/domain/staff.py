@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Literal
+
+from msgspec import Struct
 
 from .case import Actor, Case, CaseSummary
 from .errors import ForbiddenError
@@ -22,8 +23,7 @@ OFFICE: frozenset[Role] = frozenset({"officer", "supervisor"})
 SUPERVISORS: frozenset[Role] = frozenset({"supervisor"})
 
 
-@dataclass(frozen=True, slots=True)
-class StaffMember:
+class StaffMember(Struct, frozen=True):
     id: str
     name: str
     roles: frozenset[Role]

@@ -19,8 +19,9 @@ lowest and highest possible value, so it is recoverable exactly when those two a
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Literal
+
+from msgspec import Struct
 
 __all__ = ["SMALL", "Cell", "Flag", "SuppressedRow", "exposed", "suppress_row"]
 
@@ -30,16 +31,14 @@ Flag = Literal["small", "withheld"]
 REMAINDER = "__remainder__"
 
 
-@dataclass(frozen=True, slots=True)
-class Cell:
+class Cell(Struct, frozen=True):
     """A published count: its value, or why it is not shown."""
 
     value: int | None
     flag: Flag | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class SuppressedRow:
+class SuppressedRow(Struct, frozen=True):
     total: Cell
     cells: dict[str, Cell]
 

@@ -8,10 +8,11 @@ same files, so the API and the published pages never disagree.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import Any, Literal
+
+from msgspec import Struct
 
 __all__ = [
     "DATA_DIR",
@@ -38,8 +39,7 @@ Lang = Literal["zh", "en"]
 LANGUAGES: tuple[Lang, ...] = ("zh", "en")
 
 
-@dataclass(frozen=True, slots=True)
-class Label:
+class Label(Struct, frozen=True):
     zh: str
     en: str
 
@@ -50,16 +50,14 @@ class Label:
         return {"zh": self.zh, "en": self.en}
 
 
-@dataclass(frozen=True, slots=True)
-class Department:
+class Department(Struct, frozen=True):
     code: str
     label: Label
     # Where the department is sent handling notices, reminders and escalations.
     mailbox: str
 
 
-@dataclass(frozen=True, slots=True)
-class OfficeMailboxes:
+class OfficeMailboxes(Struct, frozen=True):
     """The complaint office's own mailboxes: officers (decide, call back), supervisors (reviews,
     escalations, the daily digest)."""
 
@@ -67,8 +65,7 @@ class OfficeMailboxes:
     supervisors: str
 
 
-@dataclass(frozen=True, slots=True)
-class Category:
+class Category(Struct, frozen=True):
     code: str
     label: Label
     group: str
@@ -79,8 +76,7 @@ class Category:
     claim: bool
 
 
-@dataclass(frozen=True, slots=True)
-class RejectionReason:
+class RejectionReason(Struct, frozen=True):
     code: str
     label: Label
 

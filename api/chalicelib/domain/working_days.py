@@ -9,18 +9,18 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import cache
 from pathlib import Path
+
+from msgspec import Struct
 
 from .vocabulary import DATA_DIR
 
 __all__ = ["OfficialYear", "WorkingDayCalendar", "default_calendar", "load_official_years"]
 
 
-@dataclass(frozen=True, slots=True)
-class OfficialYear:
+class OfficialYear(Struct, frozen=True):
     """One year's official notice: holidays on weekdays and make-up working days on weekends."""
 
     holidays: frozenset[date]

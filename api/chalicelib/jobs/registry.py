@@ -9,8 +9,9 @@ finds nothing left to do; and safe to run twice at once.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
 from datetime import datetime, time
+
+from msgspec import Struct, field
 
 from ..domain.deadlines import default_policy
 from .schedule import DailyAt, Every, Poll, Schedule
@@ -18,8 +19,7 @@ from .schedule import DailyAt, Every, Poll, Schedule
 __all__ = ["JOBS", "Job", "JobReport", "job_named"]
 
 
-@dataclass(frozen=True, slots=True)
-class JobReport:
+class JobReport(Struct, frozen=True):
     """What a run did, counted (never who or what about: the counts go to the logs)."""
 
     counts: Mapping[str, int] = field(default_factory=dict)
@@ -27,8 +27,7 @@ class JobReport:
     more: bool = False
 
 
-@dataclass(frozen=True, slots=True)
-class Job:
+class Job(Struct, frozen=True):
     name: str
     # When EventBridge fires it on AWS.
     schedule: Schedule

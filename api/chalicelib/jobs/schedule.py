@@ -10,14 +10,14 @@ weekdays, not China's holidays and make-up working days.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta, timezone
+
+from msgspec import Struct
 
 __all__ = ["DailyAt", "Every", "Poll", "Schedule"]
 
 
-@dataclass(frozen=True, slots=True)
-class Every:
+class Every(Struct, frozen=True):
     minutes: int
 
     def __post_init__(self) -> None:
@@ -35,8 +35,7 @@ class Every:
         return datetime.fromtimestamp((int(moment.timestamp()) // step + 1) * step, UTC)
 
 
-@dataclass(frozen=True, slots=True)
-class DailyAt:
+class DailyAt(Struct, frozen=True):
     at: time
     zone: timezone
 
@@ -52,8 +51,7 @@ class DailyAt:
         return candidate.astimezone(UTC)
 
 
-@dataclass(frozen=True, slots=True)
-class Poll:
+class Poll(Struct, frozen=True):
     """Every few seconds: how the local scheduler stands in for a job that AWS starts by an event
     rather than a clock (the outbox's delivery after a write). EventBridge has no such rate."""
 

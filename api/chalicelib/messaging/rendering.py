@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
 from pathlib import Path
@@ -20,6 +19,7 @@ from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup, escape
+from msgspec import Struct
 
 from ..domain.deadlines import default_policy
 from ..domain.moments import format_local, format_short
@@ -33,8 +33,7 @@ TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
 _URL = re.compile(r"https?://[^\s<>\"']+")
 
 
-@dataclass(frozen=True, slots=True)
-class Rendered:
+class Rendered(Struct, frozen=True):
     """What is sent: an e-mail's subject, text and HTML, or a text message (``subject`` and
     ``html`` empty)."""
 

@@ -36,9 +36,10 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Literal
+
+from msgspec import Struct
 
 from ..domain.errors import TooManyAttemptsError
 from .repository import AttemptCounter
@@ -49,8 +50,7 @@ __all__ = ["LIMITS", "AttemptLimit", "client_key", "give_back", "reserve_attempt
 Scope = Literal["client_case", "client", "case"]
 
 
-@dataclass(frozen=True, slots=True)
-class AttemptLimit:
+class AttemptLimit(Struct, frozen=True):
     # What is counted together: one client on one number, one client on any, anyone on one number.
     scope: Scope
     window: timedelta

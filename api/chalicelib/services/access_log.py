@@ -4,8 +4,9 @@ staff names and times, no complainant's personal data."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+
+from msgspec import Struct
 
 from ..domain.deadlines import Policy
 from ..domain.errors import InvalidInputError
@@ -20,8 +21,7 @@ MAX_DAYS = 92
 _DEFAULT_DAYS = 7
 
 
-@dataclass(frozen=True, slots=True)
-class StaffAccessLog:
+class StaffAccessLog(Struct, frozen=True):
     staff_id: str
     since: date
     until: date

@@ -17,8 +17,10 @@ A key in quarantine whose record is ready but whose event is missing resumes at 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
 from datetime import datetime
+
+from msgspec import Struct, field
+from msgspec.structs import replace
 
 from ..domain.attachments import (
     QUARANTINE_PREFIX,
@@ -55,8 +57,7 @@ class ScanFailedError(RuntimeError):
     """The scanner could not give a verdict: the upload stays in quarantine for the next run."""
 
 
-@dataclass(frozen=True, slots=True)
-class CleanOutcome:
+class CleanOutcome(Struct, frozen=True):
     data: bytes
     content_type: str
     sha256: str
@@ -68,8 +69,7 @@ Cleaner = Callable[[bytes, tuple[str, ...]], "CleanOutcome | str"]
 ScanVerdict = Callable[[bytes], bool]
 
 
-@dataclass
-class ProcessingCounts:
+class ProcessingCounts(Struct):
     counts: dict[str, int] = field(default_factory=dict)
     more: bool = False
 

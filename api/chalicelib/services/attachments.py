@@ -10,9 +10,10 @@ expires; processing (services/attachment_processing.py) makes it ``ready`` or ``
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
+
+from msgspec import Struct
 
 from ..domain.attachments import (
     Attachment,
@@ -59,8 +60,7 @@ __all__ = [
 OPEN_PURPOSE = "attachment_open"
 
 
-@dataclass(frozen=True, slots=True)
-class PresignedPost:
+class PresignedPost(Struct, frozen=True):
     url: str
     fields: Mapping[str, str]
 
@@ -114,16 +114,14 @@ class AttachmentStore(Protocol):
         ...
 
 
-@dataclass(frozen=True, slots=True)
-class UploadRequest:
+class UploadRequest(Struct, frozen=True):
     name: str
     content_type: str
     size: int
     visibility: AttachmentVisibility = "internal"
 
 
-@dataclass(frozen=True, slots=True)
-class UploadOffer:
+class UploadOffer(Struct, frozen=True):
     attachment: Attachment
     post: PresignedPost
 

@@ -3,8 +3,9 @@ delivery state, and resending one that could not be delivered."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
+
+from msgspec import Struct
 
 from ..domain.case import Case
 from ..domain.errors import TransitionNotAllowedError
@@ -20,8 +21,7 @@ __all__ = ["RESEND_ROLES", "CaseMessages", "case_messages", "resend_message"]
 RESEND_ROLES: frozenset[Role] = OFFICE
 
 
-@dataclass(frozen=True, slots=True)
-class CaseMessages:
+class CaseMessages(Struct, frozen=True):
     case: Case
     messages: list[OutboxMessage]
     # Whether the viewer may see the complainant's (masked) address at all.

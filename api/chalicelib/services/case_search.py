@@ -13,8 +13,10 @@ Both look cases up through the identity indexes, whose keys are keyed hashes
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
 from datetime import datetime
+
+from msgspec import Struct
+from msgspec.structs import replace
 
 from ..domain.case import CaseSummary
 from ..domain.deadlines import Policy
@@ -39,8 +41,7 @@ __all__ = [
 SEARCH_LIMIT = 50
 
 
-@dataclass(frozen=True, slots=True)
-class SearchHit:
+class SearchHit(Struct, frozen=True):
     summary: CaseSummary
     # What the case was found by: "tracking_no", or the kinds of identifier it matched.
     matched: tuple[str, ...]
@@ -48,16 +49,14 @@ class SearchHit:
     delivery_failed: bool = False
 
 
-@dataclass(frozen=True, slots=True)
-class SearchResult:
+class SearchResult(Struct, frozen=True):
     terms: SearchTerms
     hits: list[SearchHit]
     # More cases matched than are listed.
     more: bool
 
 
-@dataclass(frozen=True, slots=True)
-class ComplainantHistory:
+class ComplainantHistory(Struct, frozen=True):
     # False when the viewer may not see who made the case (confidential): nothing is looked up.
     visible: bool
     hits: list[SearchHit]

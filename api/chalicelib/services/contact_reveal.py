@@ -8,8 +8,9 @@ for a complainant they may see: a confidential complaint's contact is for superv
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
+
+from msgspec import Struct
 
 from ..domain.action_rules import refused
 from ..domain.actions import rule_named
@@ -23,8 +24,7 @@ from .repository import AccessEntry, CaseRepository
 __all__ = ["ContactView", "reveal_contact"]
 
 
-@dataclass(frozen=True, slots=True)
-class ContactView:
+class ContactView(Struct, frozen=True):
     case: Case
 
 

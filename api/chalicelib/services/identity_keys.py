@@ -14,7 +14,8 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-from dataclasses import dataclass
+
+from msgspec import Struct
 
 from ..domain.complaint import Complainant, normalize_credit_code, normalize_email, normalize_phone
 from ..domain.search_terms import IdentifierKind, normalize_name
@@ -22,8 +23,7 @@ from ..domain.search_terms import IdentifierKind, normalize_name
 __all__ = ["IdentityHasher", "IdentityKeys"]
 
 
-@dataclass(frozen=True, slots=True)
-class IdentityKeys:
+class IdentityKeys(Struct, frozen=True):
     """The keys of one complainant's identifiers (``None`` for one not given)."""
 
     phone: str | None = None

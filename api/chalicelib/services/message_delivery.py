@@ -23,9 +23,10 @@ acknowledgement clock (the portal records it, as the system).
 from __future__ import annotations
 
 import secrets
-from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Protocol
+
+from msgspec import Struct, field
 
 from ..domain.actions import Acknowledge, apply_system_action
 from ..domain.deadlines import Policy
@@ -64,8 +65,7 @@ class MessageSender(Protocol):
         ...
 
 
-@dataclass(slots=True)
-class DeliveryCounts:
+class DeliveryCounts(Struct):
     sent: int = 0
     retried: int = 0
     failed: int = 0

@@ -7,9 +7,10 @@ Every read is of one month's items, or of a few items by key: none grows with th
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
+
+from msgspec import Struct
 
 from ..domain.monthly_report import Figures
 from ..domain.report_facts import CaseFacts
@@ -17,8 +18,7 @@ from ..domain.report_facts import CaseFacts
 __all__ = ["ReportStore", "Snapshot"]
 
 
-@dataclass(frozen=True, slots=True)
-class Snapshot:
+class Snapshot(Struct, frozen=True):
     """A month's report as it was frozen: its figures (for comparisons, trends and the published
     statistics) and its whole document (everything the report shows, in codes and numbers)."""
 

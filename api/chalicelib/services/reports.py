@@ -9,9 +9,10 @@ one is computed from the month's facts when asked for.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal
+
+from msgspec import Struct
 
 from ..cycle_collector import paused
 from ..domain.deadlines import Policy
@@ -45,8 +46,7 @@ TREND_FIGURES = ("received.total", "clock.respond.rate", "satisfaction.combined.
 _CARRY_LOOKBACK = 12
 
 
-@dataclass(frozen=True, slots=True)
-class MonthlyReport:
+class MonthlyReport(Struct, frozen=True):
     month: str
     source: Source
     # When it was frozen (a snapshot), or computed (live).
@@ -89,7 +89,7 @@ def _live_data(
 
 
 def _data_dict(data: ReportData) -> dict[str, Any]:
-    # Its rows are plain dictionaries already (dataclasses.asdict would copy each one deeply).
+    # Its rows are plain dictionaries already (a deep conversion would copy each one again).
     return {
         "month": data.month,
         "as_at": data.as_at.isoformat(),

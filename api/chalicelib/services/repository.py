@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Literal, Protocol
+
+from msgspec import Struct
 
 from ..domain.case import Case, CaseSummary, Event, Priority
 from ..domain.lifecycle import Status
@@ -28,8 +29,7 @@ __all__ = [
 ]
 
 
-@dataclass(frozen=True, slots=True)
-class IdempotencyRecord:
+class IdempotencyRecord(Struct, frozen=True):
     """Remembers which case a submission with a given Idempotency-Key created."""
 
     key_hash: str
@@ -42,8 +42,7 @@ class IdempotencyRecord:
         return now < self.expires_at
 
 
-@dataclass(frozen=True, slots=True)
-class CaseQuery:
+class CaseQuery(Struct, frozen=True):
     """A page of the staff queue. Served by one index (department, status, month or the open queue,
     in that order of preference); the other filters narrow what that index returns."""
 
@@ -62,14 +61,12 @@ class CaseQuery:
     due_kind: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class CasePage:
+class CasePage(Struct, frozen=True):
     cases: list[CaseSummary]
     cursor: str | None
 
 
-@dataclass(frozen=True, slots=True)
-class AccessEntry:
+class AccessEntry(Struct, frozen=True):
     """One view of a complainant's personal data by a staff member, or one search by identifier."""
 
     # The case viewed; for a search, ``search#<day>`` (services/case_search.py).
@@ -113,8 +110,7 @@ class JobCursors(Protocol):
 MessageState = Literal["pending", "sending", "sent", "failed"]
 
 
-@dataclass(frozen=True, slots=True)
-class OutboxMessage:
+class OutboxMessage(Struct, frozen=True):
     """A notice in the outbox, with where its delivery stands."""
 
     notice: Notice

@@ -13,8 +13,10 @@ more.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
+
+from msgspec import Struct, field
+from msgspec.structs import replace
 
 from ..domain.actions import Close, apply_system_action
 from ..domain.case import CaseSummary
@@ -37,8 +39,7 @@ _DIGEST_PAGES = 1000
 _CURSOR_KEPT = timedelta(days=2)
 
 
-@dataclass(slots=True)
-class WorkCounts:
+class WorkCounts(Struct):
     counts: dict[str, int] = field(default_factory=dict)
     more: bool = False
 
@@ -46,8 +47,7 @@ class WorkCounts:
         self.counts[name] = self.counts.get(name, 0) + amount
 
 
-@dataclass(slots=True)
-class _Pass:
+class _Pass(Struct):
     """One run's part of a pass through a queue: from where the last run left it, at most
     ``_MAX_PAGES`` pages; ``leave()`` records where it stopped, ``finish()`` that the pass ended."""
 

@@ -7,8 +7,9 @@ which stop bulk guessing without letting anyone else's wrong codes lock the owne
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
+
+from msgspec import Struct
 
 from ..domain.case import Case, Event
 from ..domain.complainant_actions import ComplainantAction, apply_complainant_action
@@ -27,8 +28,7 @@ __all__ = ["ComplainantView", "act_as_complainant", "open_own_case"]
 _WRITE_ATTEMPTS = 3
 
 
-@dataclass(frozen=True, slots=True)
-class ComplainantView:
+class ComplainantView(Struct, frozen=True):
     case: Case
     # Only what was addressed to the complainant or written by them: internal notes never appear.
     messages: list[Event]

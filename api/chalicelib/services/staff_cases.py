@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
 from datetime import datetime
+
+from msgspec import Struct
+from msgspec.structs import replace
 
 from ..domain.actions import StaffAction, apply_staff_action
 from ..domain.case import Case, Event, check_arrival
@@ -32,16 +34,14 @@ __all__ = [
 _FAILED_LOOKUP = 500
 
 
-@dataclass(frozen=True, slots=True)
-class StaffCaseView:
+class StaffCaseView(Struct, frozen=True):
     case: Case
     history: list[Event]
     # False when the case is confidential and the viewer is not a supervisor: identity redacted.
     identity_visible: bool
 
 
-@dataclass(frozen=True, slots=True)
-class QueuePage:
+class QueuePage(Struct, frozen=True):
     page: CasePage
     # The cases of this page with a message that could not be delivered (flagged in the queue).
     delivery_failed: frozenset[str]

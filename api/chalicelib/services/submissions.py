@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
 from typing import Any
+
+from msgspec import Struct
+from msgspec.structs import asdict
 
 from ..domain.case import Actor, Case, open_case
 from ..domain.complaint import Channel, ComplaintDraft, Writer, check_draft
@@ -25,8 +27,7 @@ IDEMPOTENCY_TTL = timedelta(hours=24)
 _MAX_ATTEMPTS = 5
 
 
-@dataclass(frozen=True, slots=True)
-class Receipt:
+class Receipt(Struct, frozen=True):
     """What the complainant is given once: the case and the access code (never stored in clear)."""
 
     case: Case

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Mapping
-from dataclasses import replace
 from functools import lru_cache
+
+from msgspec.structs import replace
 
 from ..domain.attachments import Attachment, AttachmentsUnavailableError
 from ..services.attachments import AttachmentStore, ObjectStore, PresignedPost

@@ -8,10 +8,10 @@ tables (tables.py) and the test that keeps infra/resources.json equal to the mod
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
+from msgspec import Struct
 from pynamodb.attributes import Attribute, TTLAttribute
 from pynamodb.connection.base import MetaTable
 from pynamodb.indexes import GlobalSecondaryIndex, Index
@@ -20,8 +20,7 @@ from pynamodb.models import Model
 __all__ = ["IndexShape", "TableShape", "index_key_names", "indexes_of", "meta_table", "table_shape"]
 
 
-@dataclass(frozen=True, slots=True)
-class IndexShape:
+class IndexShape(Struct, frozen=True):
     name: str
     # [{"AttributeName", "KeyType"}], the hash key first, as DynamoDB describes it.
     key_schema: list[dict[str, str]]
@@ -29,8 +28,7 @@ class IndexShape:
     projection: dict[str, Any]
 
 
-@dataclass(frozen=True, slots=True)
-class TableShape:
+class TableShape(Struct, frozen=True):
     key_schema: list[dict[str, str]]
     # Every attribute a key of the table or of an index names, once: {"AttributeName", "AttributeType"}.
     attribute_definitions: list[dict[str, str]]

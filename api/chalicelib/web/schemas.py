@@ -10,13 +10,14 @@ cold path of the others.
 
 from __future__ import annotations
 
-import dataclasses
 import functools
 import json
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated, Any, Literal, Union, get_type_hints, overload
 
+from msgspec import NODEFAULT
+from msgspec.structs import fields as struct_fields
 from pydantic import (
     AfterValidator,
     AwareDatetime,
@@ -280,15 +281,15 @@ def _wire_type(hint: Any) -> Any:
 def _body_model(name: str, action_input: type[Any], base: type[_Body], **extra: Any) -> type[_Body]:
     hints = get_type_hints(action_input, include_extras=True)
     fields: dict[str, Any] = dict(extra)
-    for field in dataclasses.fields(action_input):
-        default = ... if field.default is dataclasses.MISSING else field.default
+    for field in struct_fields(action_input):
+        default = ... if field.default is NODEFAULT else field.default
         fields[field.name] = (_wire_type(hints[field.name]), default)
     title = "".join(part.title() for part in name.split("_")) + "Body"
     return create_model(title, __base__=base, __doc__=action_input.__doc__, **fields)
 
 
 def _to_input(body: _Body, action_input: type[Any]) -> Any:
-    return action_input(**{f.name: getattr(body, f.name) for f in dataclasses.fields(action_input)})
+    return action_input(**{f.name: getattr(body, f.name) for f in struct_fields(action_input)})
 
 
 _STAFF_INPUTS: dict[str, type[Any]] = {rule.name: rule.input for rule in STAFF_ACTIONS}

@@ -15,8 +15,9 @@ catalog and the glossary, values are counts and rates).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from xml.sax.saxutils import escape, quoteattr
+
+from msgspec import Struct
 
 __all__ = ["Series", "bars", "bars_with_line"]
 
@@ -29,8 +30,7 @@ _TEXT = "#212121"
 _GRID = "#bdbdbd"
 
 
-@dataclass(frozen=True, slots=True)
-class Series:
+class Series(Struct, frozen=True):
     name: str
     values: Sequence[float | None]
     # What each bar is labelled with ("12", "75 %", "—" for no value).
