@@ -83,7 +83,7 @@ class FakeBucket:
 def _filed(repository: MemoryCaseRepository, **changes: object) -> tuple[str, str]:
     receipt = submit_complaint(
         repository,
-        replace(PERSON, **changes),  # type: ignore[arg-type]
+        replace(PERSON, **changes),
         channel="web",
         actor=COMPLAINANT,
         idempotency_key=None,

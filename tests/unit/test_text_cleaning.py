@@ -11,8 +11,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from chalicelib.domain.text import clean_text
+from chalicelib.web.complaint_body import parse_complaint_body
 from chalicelib.web.errors import RequestError
-from chalicelib.web.schemas import parse_action, parse_complainant_action, parse_complaint
+from chalicelib.web.schemas import parse_action, parse_complainant_action
 
 
 @pytest.mark.parametrize(
@@ -61,22 +62,20 @@ def _complaint(**changes: object) -> bytes:
 
 
 def test_a_subject_of_zero_width_characters_counts_as_not_given() -> None:
-    draft, _ = parse_complaint(
-        "json", _complaint(subject="\u200b\u200b\u200b\u200b\u200b"), None, staff=False
-    )
+    draft = parse_complaint_body("json", _complaint(subject="\u200b\u200b\u200b\u200b\u200b"), None)
     assert draft.subject is None  # the domain's rules then report it as required
 
 
 def test_nul_and_terminal_escapes_are_not_stored() -> None:
-    draft, _ = parse_complaint(
-        "json", _complaint(description="工地\x00夜间\x1b[31m施工\x1b[0m扰民，持续一周。"), None, staff=False
+    draft = parse_complaint_body(
+        "json", _complaint(description="工地\x00夜间\x1b[31m施工\x1b[0m扰民，持续一周。"), None
     )
     assert draft.description == "工地夜间施工扰民，持续一周。"
 
 
 def test_a_form_post_is_cleaned_the_same_way() -> None:
     form = {"subject": "\u200b\u200b\u200b\u200b", "description": "a\x00b", "consent": "true"}
-    draft, _ = parse_complaint("form", b"", form, staff=False)
+    draft = parse_complaint_body("form", b"", form)
     assert draft.subject is None
     assert draft.description == "ab"
 
@@ -105,7 +104,7 @@ def test_a_complainants_text_that_shows_nothing_is_refused_as_missing() -> None:
     ("parse", "body", "field"),
     [
         (
-            lambda b: parse_complaint("json", b, None, staff=False),
+            lambda b: parse_complaint_body("json", b, None),
             b'{"subject":"a","subject":"b"}',
             "subject",
         ),

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 from datetime import date, datetime, time, timedelta, timezone
-from functools import total_ordering
 
 from msgspec import Struct
 
@@ -15,8 +14,8 @@ __all__ = ["Month"]
 _PATTERN = re.compile(r"([0-9]{4})-(0[1-9]|1[0-2])")
 
 
-@total_ordering
-class Month(Struct, frozen=True):
+# Ordered by its fields: the year, then the month.
+class Month(Struct, frozen=True, order=True):
     year: int
     month: int
 
@@ -33,11 +32,6 @@ class Month(Struct, frozen=True):
 
     def __str__(self) -> str:
         return f"{self.year:04d}-{self.month:02d}"
-
-    def __lt__(self, other: object) -> bool:
-        if not isinstance(other, Month):
-            return NotImplemented
-        return (self.year, self.month) < (other.year, other.month)
 
     def shifted(self, months: int) -> Month:
         index = self.year * 12 + self.month - 1 + months

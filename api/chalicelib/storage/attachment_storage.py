@@ -6,12 +6,15 @@ from __future__ import annotations
 import threading
 from collections.abc import Mapping
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 from msgspec.structs import replace
 
 from ..domain.attachments import Attachment, AttachmentsUnavailableError
-from ..services.attachments import AttachmentStore, ObjectStore, PresignedPost
 from ..settings import Settings
+
+if TYPE_CHECKING:  # the attachments' service (and the actions' rules it reads) loads on its routes only
+    from ..services.attachments import AttachmentStore, ObjectStore, PresignedPost
 
 __all__ = [
     "MemoryAttachmentStore",

@@ -35,7 +35,6 @@ from .case_mapping import (
     summary_from_item,
 )
 from .connection import DynamoDB
-from .fact_updates import add_fact_updates
 from .models import AccessLogRecord, CaseRecord, EventRecord, IdempotencyRecordModel
 from .outbox_records import notice_record
 from .queue_plan import Cursor, QueueQuery, all_of
@@ -66,6 +65,10 @@ class DynamoCaseRepository:
         idempotency: IdempotencyRecord | None,
         notices: Sequence[Notice] = (),
     ) -> None:
+        # The report's facts (and their months, marks and mapping) load with the first write, not
+        # on a cold lookup's path.
+        from .fact_updates import add_fact_updates
+
         try:
             with TransactWrite(
                 connection=self._connection, return_consumed_capacity=NO_CAPACITY_REPORT
@@ -150,6 +153,8 @@ class DynamoCaseRepository:
         access: AccessEntry | None = None,
         notices: Sequence[Notice] = (),
     ) -> None:
+        from .fact_updates import add_fact_updates  # as in create
+
         try:
             with TransactWrite(
                 connection=self._connection, return_consumed_capacity=NO_CAPACITY_REPORT

@@ -126,12 +126,12 @@ def list_complaints() -> Response:
 @_for(OFFICE)
 def register() -> Response:
     request, settings = _request(), get_settings()
-    kind = body_kind(request.headers, allow_form=False)
+    body_kind(request.headers, allow_form=False)
     body = limited_body(request.raw_body, settings.max_body_bytes)
     from ..services.staff_cases import register_complaint
-    from .schemas import parse_complaint
+    from .schemas import parse_staff_registration
 
-    draft, registration = parse_complaint(kind, body, None, staff=True)
+    draft, registration = parse_staff_registration(body)
     receipt = register_complaint(
         repository_for(settings),
         _staff(),

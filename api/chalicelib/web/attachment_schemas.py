@@ -10,7 +10,8 @@ from typing import Annotated, Literal
 from pydantic import Field, ValidationError
 
 from ..services.attachments import UploadRequest
-from .schemas import RequiredText, _Body, _refusal, _refuse_repeated_keys
+from .complaint_body import refuse_repeated_keys
+from .schemas import RequiredText, _Body, _refusal
 
 __all__ = ["ComplainantUploadBody", "StaffUploadBody", "parse_upload"]
 
@@ -32,7 +33,7 @@ class StaffUploadBody(ComplainantUploadBody):
 def parse_upload(body: bytes, *, staff: bool) -> UploadRequest:
     schema = StaffUploadBody if staff else ComplainantUploadBody
     try:
-        _refuse_repeated_keys(body)
+        refuse_repeated_keys(body)
         parsed = schema.model_validate_json(body)
     except ValidationError as error:
         raise _refusal(error) from error

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import Any, ParamSpec
+from typing import TYPE_CHECKING, Any, ParamSpec
 from urllib.parse import unquote
 
 from chalice.app import Blueprint, Request, Response
@@ -20,7 +20,6 @@ from ..domain.messages import Message, render
 from ..domain.staff import ALL_STAFF
 from ..domain.vocabulary import LANGUAGES
 from ..services.access_code_throttle import client_key
-from ..services.attachments import UploadOffer, UploadRequest
 from ..settings import get_settings
 from ..storage import attempt_counter_for, repository_for
 from ..storage.attachment_storage import attachment_store_for, object_store_for
@@ -32,6 +31,9 @@ from .requests import body_kind, limited_body
 from .responses import json_response
 from .routing import ANY_CONTENT_TYPE, endpoint
 from .views import iso
+
+if TYPE_CHECKING:  # the service, and the actions' rules it reads, load on these routes only
+    from ..services.attachments import UploadOffer, UploadRequest
 
 __all__ = ["attachment_routes", "attachment_view"]
 

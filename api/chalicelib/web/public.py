@@ -20,6 +20,7 @@ from ..services.validation import check_complaint
 from ..settings import get_settings
 from ..storage import attempt_counter_for, report_store_for, repository_for
 from .client_address import client_address
+from .complaint_body import parse_complaint_body
 from .cors import preflight_response
 from .errors import RequestError, error_response
 from .pages import STATUS_PAGE, confirmation_page, status_error_page, status_page
@@ -81,9 +82,7 @@ def submit() -> Response:
     body = limited_body(request.raw_body, settings.max_body_bytes)
     dry_run = _dry_run(request)
     form = form_fields(body) if kind == "form" else None
-    from .schemas import parse_complaint  # pydantic only on the routes that take a complaint
-
-    draft, channel = parse_complaint(kind, body, form, staff=False)
+    draft = parse_complaint_body(kind, body, form)
     if dry_run:
         # The same parsing and rules as filing; a key is still checked, but not used up.
         idempotency_key(request.headers)
@@ -92,7 +91,7 @@ def submit() -> Response:
     receipt = submit_complaint(
         repository_for(settings),
         draft,
-        channel=channel,
+        channel="web",
         actor=COMPLAINANT,
         idempotency_key=idempotency_key(request.headers),
         access_code_secret=settings.access_code_secret,

@@ -5,16 +5,16 @@ and repeated fields) and every text is brought to its one normal form (domain/te
 dates and every other rule belong to the domain, so a person sees all their mistakes at once.
 The bodies of actions are derived from the domain's action inputs, so a new action needs no
 second description here. Imported only by the routes that take a body, to keep pydantic off the
-cold path of the others.
+cold path of the others; the complainant's own filing, the body a cold function meets most, is
+checked without it (``complaint_body``: the same fields and answers as ``ComplaintSubmission``).
 """
 
 from __future__ import annotations
 
 import functools
-import json
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Annotated, Any, Literal, Union, get_type_hints, overload
+from typing import Annotated, Any, Literal, Union, get_type_hints
 
 from msgspec import NODEFAULT
 from msgspec.structs import fields as struct_fields
@@ -36,15 +36,15 @@ from ..domain.action_rules import CatalogCode
 from ..domain.actions import STAFF_ACTIONS, StaffAction
 from ..domain.case import Priority
 from ..domain.complainant_actions import COMPLAINANT_ACTIONS, ComplainantAction
-from ..domain.complaint import Channel, ComplainantType, ComplaintDraft, RegistrationChannel
+from ..domain.complaint import ComplainantType, ComplaintDraft, RegistrationChannel
 from ..domain.deadlines import Clock
 from ..domain.lifecycle import Status
 from ..domain.messages import Message, field_message
 from ..domain.moments import EARLIEST, LATEST, to_utc
 from ..domain.text import clean_text
 from ..domain.vocabulary import Lang
+from .complaint_body import refuse_repeated_keys
 from .errors import RequestError
-from .requests import BodyKind
 
 __all__ = [
     "COMPLAINANT_BODIES",
@@ -58,12 +58,12 @@ __all__ = [
     "StatisticsParameters",
     "parse_action",
     "parse_complainant_action",
-    "parse_complaint",
     "parse_empty_body",
     "parse_queue_parameters",
     "parse_report_parameters",
     "parse_search_parameters",
     "parse_staff_access_parameters",
+    "parse_staff_registration",
     "parse_statistics_parameters",
 ]
 
@@ -201,56 +201,16 @@ def _refusal(error: ValidationError, *, tagged: bool = False) -> RequestError:
     return RequestError(400, "validation_failed", Message("validation_failed"), fields)
 
 
-def _refuse_repeated_keys(body: bytes) -> None:
-    """JSON allows a name twice in an object and pydantic keeps the last; a person or client that
-    sends two values meant one of them, so the request is refused naming the field."""
-    repeated: dict[str, Message] = {}
-
-    def pairs_hook(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-        seen: set[str] = set()
-        for key, _ in pairs:
-            if key in seen:
-                repeated.setdefault(key, field_message("duplicate_field", key))
-            seen.add(key)
-        return dict(pairs)
-
+def parse_staff_registration(body: bytes) -> tuple[ComplaintDraft, StaffComplaintRegistration]:
+    """A complaint an officer registers, and the whole registration (whose channel and time of
+    receipt the service checks with the complaint's rules). The complainant's own filing is checked
+    without pydantic (``complaint_body``), with the same rules."""
     try:
-        json.loads(body, object_pairs_hook=pairs_hook)
-    except (ValueError, RecursionError):
-        return  # not JSON: pydantic's own parse says so, in the one error shape
-    if repeated:
-        raise RequestError(400, "validation_failed", Message("validation_failed"), repeated)
-
-
-@overload
-def parse_complaint(
-    kind: BodyKind, body: bytes, form: dict[str, str] | None, *, staff: Literal[False]
-) -> tuple[ComplaintDraft, Channel]: ...
-
-
-@overload
-def parse_complaint(
-    kind: BodyKind, body: bytes, form: dict[str, str] | None, *, staff: Literal[True]
-) -> tuple[ComplaintDraft, StaffComplaintRegistration]: ...
-
-
-def parse_complaint(
-    kind: BodyKind, body: bytes, form: dict[str, str] | None, *, staff: bool
-) -> tuple[ComplaintDraft, Channel | StaffComplaintRegistration]:
-    """The complaint, and its channel ("web") or, registered by staff, the whole registration
-    (whose channel and time of receipt the service checks with the complaint's rules)."""
-    schema = StaffComplaintRegistration if staff else ComplaintSubmission
-    try:
-        if kind == "form":
-            parsed = schema.model_validate_strings(form)
-        else:
-            _refuse_repeated_keys(body)
-            parsed = schema.model_validate_json(body)
+        refuse_repeated_keys(body)
+        parsed = StaffComplaintRegistration.model_validate_json(body)
     except ValidationError as error:
         raise _refusal(error) from error
-    if isinstance(parsed, StaffComplaintRegistration):
-        return parsed.to_draft(), parsed
-    return parsed.to_draft(), "web"
+    return parsed.to_draft(), parsed
 
 
 # --- Action bodies, derived from the domain's action inputs ---------------------------------------
@@ -314,7 +274,7 @@ def _actions() -> TypeAdapter[Any]:
 def parse_action(body: bytes) -> tuple[StaffAction, int]:
     """The action and the case version it was decided on."""
     try:
-        _refuse_repeated_keys(body)
+        refuse_repeated_keys(body)
         parsed = _actions().validate_json(body)
     except ValidationError as error:
         raise _refusal(error, tagged=True) from error
@@ -451,7 +411,7 @@ COMPLAINANT_BODIES: dict[str, type[_Body]] = {
 def parse_complainant_action(kind: str, body: bytes) -> ComplainantAction:
     content = body or b"{}"
     try:
-        _refuse_repeated_keys(content)
+        refuse_repeated_keys(content)
         parsed = COMPLAINANT_BODIES[kind].model_validate_json(content)
     except ValidationError as error:
         raise _refusal(error) from error
@@ -462,7 +422,7 @@ def parse_complainant_action(kind: str, body: bytes) -> ComplainantAction:
 def parse_empty_body(body: bytes) -> None:
     """A body that says nothing (a resend): ``{}``; any field is refused by name."""
     try:
-        _refuse_repeated_keys(body)
+        refuse_repeated_keys(body)
         _Body.model_validate_json(body)
     except ValidationError as error:
         raise _refusal(error) from error
