@@ -26,7 +26,10 @@ Loads the data files the API also uses (``api/chalicelib/data/catalog.json``, ``
 * fails the build when a template (``t['key']``) or a page script (``t("key")``) uses an
   interface string that portal_docs/strings.yml does not have;
 
-* gives the templates the filter ``without_language_alternates`` (see ``on_env``).
+* gives the templates the filter ``without_language_alternates`` and, for 404.html (which has no
+  page), ``portal_in(lang)`` (see ``on_env``);
+
+* keeps each language's 404 page (``on_post_build``).
 """
 
 from __future__ import annotations
@@ -407,4 +410,29 @@ def without_language_alternates(head: str) -> Markup:
 
 def on_env(env: Environment, config: MkDocsConfig, files: Any) -> Environment:
     env.filters["without_language_alternates"] = without_language_alternates
+    # For templates without a page (404.html): the ``portal`` object of a language.
+    env.globals["portal_in"] = lambda lang: _template_view(lang if lang in LANGUAGES else _DEFAULT_LANGUAGE)
     return env
+
+
+# The i18n plugin builds each language into the same site directory, one build after the other, and
+# each build writes its 404.html at the root: the last language's (English) replaced the default's.
+# The default language's page is kept at the root, and every other language's under its prefix
+# (en/404.html), where the local static server and the CloudFront function answer it from.
+_DEFAULT_LANGUAGE = LANGUAGES[0]
+_root_not_found: dict[str, bytes] = {}
+
+
+def on_post_build(config: MkDocsConfig) -> None:
+    site = Path(config.site_dir)
+    page = site / "404.html"
+    if not page.is_file():
+        return
+    lang = config.theme.get("language") or _DEFAULT_LANGUAGE
+    if lang == _DEFAULT_LANGUAGE:
+        _root_not_found[str(site)] = page.read_bytes()
+        return
+    (site / lang).mkdir(exist_ok=True)
+    (site / lang / "404.html").write_bytes(page.read_bytes())
+    if str(site) in _root_not_found:
+        page.write_bytes(_root_not_found[str(site)])

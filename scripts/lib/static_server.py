@@ -158,8 +158,17 @@ class _SiteRequestHandler(SimpleHTTPRequestHandler):
         # send_head never gets here; should it ever, a listing is still not shown.
         self.send_error(HTTPStatus.NOT_FOUND)
 
+    def _not_found_page(self) -> Path:
+        """The 404 page of the address's language: under its first segment's (en/404.html) when
+        the site has one there, as the deployed CloudFront function answers; else the site's."""
+        site = Path(self.directory)
+        first = urlsplit(self.path).path.lstrip("/").split("/", 1)[0]
+        if first and "." not in first and (site / first / "404.html").is_file():
+            return site / first / "404.html"
+        return site / "404.html"
+
     def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
-        not_found_page = Path(self.directory) / "404.html"
+        not_found_page = self._not_found_page()
         if (
             code != HTTPStatus.NOT_FOUND
             or self.command not in ("GET", "HEAD")

@@ -320,9 +320,7 @@ def test_the_viewer_request_function_maps_directory_urls_and_missing_pages(
         "/en/status/": "/en/status/index.html",
         "/staff/reports/": "/staff/reports/index.html",
         "/no-such-page/": "/404.html",
-        "/en/no-such-page/": "/404.html"
-        if not (BUILD / "site" / "en" / "404.html").is_file()
-        else "/en/404.html",
+        "/en/no-such-page/": "/en/404.html",
         "/no-such-page": "/404.html",
         "/assets/stylesheets/portal.css": "/assets/stylesheets/portal.css",
     }
@@ -339,6 +337,16 @@ def test_the_viewer_request_function_maps_directory_urls_and_missing_pages(
     assert redirect["statusCode"] == 301
     assert redirect["headers"]["location"]["value"] == "/faq/"
     assert with_query["headers"]["location"]["value"] == "/en/status/?no=TS20270105ABCD&x"
+
+
+def test_each_language_has_its_own_404_page_in_its_language() -> None:
+    """The i18n plugin builds each language into one directory and each build writes 404.html at
+    its root: the last (English) replaced the default's until the hook kept each (portal_data.py)."""
+    for page, lang, title in (("404.html", "zh", "页面不存在"), ("en/404.html", "en", "Page not found")):
+        html = (BUILD / "site" / page).read_text(encoding="utf-8")
+        assert f'<html lang="{lang}"' in html, page
+        assert f"<h1>{title}</h1>" in html, page
+    assert 'href="/en/status/"' in (BUILD / "site" / "en" / "404.html").read_text(encoding="utf-8")
 
 
 def test_the_viewer_response_function_answers_a_404_page_with_404(

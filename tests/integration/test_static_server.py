@@ -116,6 +116,7 @@ def site_dir(tmp_path: Path) -> Path:
     (site / "index.html").write_text("<title>投诉</title>", encoding="utf-8")
     (site / "en" / "index.html").write_text("<title>Complaints</title>", encoding="utf-8")
     (site / "404.html").write_text("<h1>页面不存在</h1>", encoding="utf-8")
+    (site / "en" / "404.html").write_text("<h1>Page not found</h1>", encoding="utf-8")
     (site / "assets" / "js" / "portal.js").write_text("var x = 1;", encoding="utf-8")
     return site
 
@@ -189,6 +190,23 @@ def test_a_directory_without_an_index_is_the_sites_404_page_never_a_listing(port
     assert "页面不存在" in answer.body.decode("utf-8")
     assert b"portal.js" not in answer.body
     assert b"Directory listing" not in answer.body
+
+
+@pytest.mark.parametrize(
+    ("path", "page"),
+    [
+        ("/en/no/such/page/", "Page not found"),
+        ("/en/missing.html", "Page not found"),
+        ("/no/such/page/", "页面不存在"),
+        ("/english/", "页面不存在"),  # a prefix without a 404 page of its own
+        ("/../en/x", "页面不存在"),
+    ],
+)
+def test_a_missing_page_is_answered_with_its_languages_404_page(portal: int, path: str, page: str) -> None:
+    answer = request(portal, "GET", path)
+
+    assert answer.status == 404
+    assert answer.body.decode("utf-8") == f"<h1>{page}</h1>"
 
 
 def test_a_directory_with_an_index_still_gets_its_slash(portal: int) -> None:
