@@ -13,14 +13,9 @@ from ..domain.case import COMPLAINANT
 from ..domain.deadlines import default_policy
 from ..domain.errors import InvalidInputError
 from ..domain.messages import Message, field_message
-from ..services.access_code_throttle import client_key
 from ..services.lookup import find_case
-from ..services.submissions import submit_complaint
-from ..services.validation import check_complaint
 from ..settings import get_settings
 from ..storage import attempt_counter_for, report_store_for, repository_for
-from .client_address import client_address
-from .complaint_body import parse_complaint_body
 from .cors import preflight_response
 from .errors import RequestError, error_response
 from .pages import STATUS_PAGE, confirmation_page, status_error_page, status_page
@@ -45,6 +40,9 @@ handles_errors = endpoint(_request)
 
 def _client() -> str:
     """The caller as the access-code throttle counts it (a keyed hash of its address)."""
+    from ..services.access_code_throttle import client_key
+    from .client_address import client_address
+
     settings = get_settings()
     return client_key(client_address(_request(), settings.trusted_proxy_hops), settings.access_code_secret)
 
@@ -82,6 +80,11 @@ def submit() -> Response:
     body = limited_body(request.raw_body, settings.max_body_bytes)
     dry_run = _dry_run(request)
     form = form_fields(body) if kind == "form" else None
+    # Filing's modules load on this route, not on a cold lookup's path.
+    from ..services.submissions import submit_complaint
+    from ..services.validation import check_complaint
+    from .complaint_body import parse_complaint_body
+
     draft = parse_complaint_body(kind, body, form)
     if dry_run:
         # The same parsing and rules as filing; a key is still checked, but not used up.
