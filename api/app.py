@@ -7,20 +7,23 @@ import logging
 
 # The cycle collector paused while the API's modules load: importing makes objects that live as long
 # as the process, and each collection started by so many new objects walks them all again. Frozen
-# after, so no later collection walks them either (cycle_collector.py).
+# after, so no later collection walks them either; enabled again whatever the import did.
 gc.disable()
+try:
+    from chalice.app import Chalice
 
-from chalice.app import Chalice  # noqa: E402
-
-from chalicelib.jobs.attachments import attachment_handlers  # noqa: E402
-from chalicelib.jobs.handlers import job_handlers  # noqa: E402
-from chalicelib.web.admin import admin_routes  # noqa: E402
-from chalicelib.web.attachments import attachment_routes  # noqa: E402
-from chalicelib.web.cors import cors_middleware  # noqa: E402
-from chalicelib.web.public import public_routes  # noqa: E402
-from chalicelib.web.report_xlsx import XLSX_MEDIA_TYPE  # noqa: E402
-from chalicelib.web.request_log import request_log_middleware  # noqa: E402
-from chalicelib.web.security_headers import security_headers_middleware  # noqa: E402
+    from chalicelib.jobs.attachments import attachment_handlers
+    from chalicelib.jobs.handlers import job_handlers
+    from chalicelib.web.admin import admin_routes
+    from chalicelib.web.attachments import attachment_routes
+    from chalicelib.web.cors import cors_middleware
+    from chalicelib.web.public import public_routes
+    from chalicelib.web.report_xlsx import XLSX_MEDIA_TYPE
+    from chalicelib.web.request_log import request_log_middleware
+    from chalicelib.web.security_headers import security_headers_middleware
+finally:
+    gc.freeze()
+    gc.enable()
 
 app = Chalice(app_name="complaint-portal")
 # The monthly report's workbook travels as binary (API Gateway's binary media types).
@@ -37,5 +40,3 @@ app.register_middleware(request_log_middleware, "http")
 # Our request lines and errors at INFO; the SDKs stay at their default (WARNING): botocore's debug
 # output holds request bodies, hence personal data.
 logging.getLogger("chalicelib").setLevel(logging.INFO)
-gc.freeze()
-gc.enable()
