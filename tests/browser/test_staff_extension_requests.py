@@ -1,5 +1,6 @@
 """A handler's extension request approved by a supervisor, through the console (issue 10): the
-request waits on the case with its reason, the supervisor approves it with a reason of their own,
+request waits on the case with its reason (and in the queue's filter of waiting requests), the
+supervisor approves it with a reason of their own,
 and the time limit moves; in English, a declined request leaves it. axe on the case page with a
 request waiting."""
 
@@ -51,6 +52,19 @@ def test_a_handler_asks_and_a_supervisor_approves(
     supervisor_page = context.new_page()
     try:
         sign_in(supervisor_page, local_stack, local_stack.issuer.token(roles=["supervisor"], name="张主管"))
+        # The queue's filter finds the waiting request; the address keeps the view
+        supervisor_page.locator("#sc-filter-overdue").select_option("")
+        supervisor_page.check("#sc-filter-extension")
+        supervisor_page.click("#sc-filters button[type=submit]")
+        expect(
+            supervisor_page.locator(f'#sc-queue-table tbody tr[data-tracking-no="{number}"]')
+        ).to_be_visible()
+        assert "extension=waiting" in supervisor_page.url
+        supervisor_page.reload()
+        expect(supervisor_page.locator("#sc-filter-extension")).to_be_checked()
+        expect(
+            supervisor_page.locator(f'#sc-queue-table tbody tr[data-tracking-no="{number}"]')
+        ).to_be_visible()
         open_case(supervisor_page, number)
         expect(supervisor_page.locator("#sc-extension-request-reason")).to_have_text("需要第三方检测报告")
         violations = run_axe(supervisor_page)

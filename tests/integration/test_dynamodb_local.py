@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import threading
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -263,8 +264,22 @@ def test_tables_from_an_older_schema_are_brought_up_to_date(own_settings: Settin
         # ... its deadlines and milestones as lists of maps, as they were kept then
         # (and without the keys staff search finds cases by)
         UpdateExpression="REMOVE queue_key, #q, next_due_kind, deadline_entries, milestone_entries, "
-        "name_key, organization_key, search_keys SET deadlines = :d, milestones = :m",
+        "name_key, organization_key, search_keys SET deadlines = :d, milestones = :m, "
+        # ... and an extension asked for before the extension queue existed
+        "extension_request = :x",
         ExpressionAttributeValues={
+            ":x": {
+                "S": json.dumps(
+                    {
+                        "deadline": "respond",
+                        "due_at": "2030-02-01T09:00:00+00:00",
+                        "reason": "待检测",
+                        "by_id": "h1",
+                        "by_name": "李承办",
+                        "at": "2029-12-31T03:00:00+00:00",
+                    }
+                )
+            },
             ":d": {
                 "L": [
                     {
@@ -295,7 +310,14 @@ def test_tables_from_an_older_schema_are_brought_up_to_date(own_settings: Settin
     described = client.describe_table(TableName=own_settings.cases_table)["Table"]["GlobalSecondaryIndexes"]
     assert {i["IndexName"]: i["Projection"]["ProjectionType"] for i in described} == {
         **dict.fromkeys(
-            ("status-queue-index", "department-queue-index", "open-queue-index", "month-index"), "INCLUDE"
+            (
+                "status-queue-index",
+                "department-queue-index",
+                "open-queue-index",
+                "extension-queue-index",
+                "month-index",
+            ),
+            "INCLUDE",
         ),
         **dict.fromkeys(
             ("phone-index", "email-index", "credit-code-index", "name-index", "organization-index"),
@@ -315,4 +337,7 @@ def test_tables_from_an_older_schema_are_brought_up_to_date(own_settings: Settin
     assert converted is not None
     assert [(d.kind, d.due_at.year) for d in converted.deadlines] == [("decide", 2030)]
     assert converted.summary.next_due_kind == "decide"
+    assert any("1 waiting extension requests joined the extension queue" in c for c in changes), changes
+    waiting = repository.list_cases(CaseQuery(now=now, extension_waiting=True)).cases
+    assert [s.tracking_no for s in waiting] == [number]
     assert ensure_tables(own_settings) == []

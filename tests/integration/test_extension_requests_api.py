@@ -169,3 +169,54 @@ def test_the_cap_of_policy_json_bounds_a_request(client: Client, people: dict[st
     assert status == 400
     assert "due_at" in answer["error"]["fields"]
     assert act(client, people["supervisor"], number, {"action": "approve_extension", "reason": "x"})[0] == 409
+
+
+def _waiting(client: Client, who: dict[str, str], query: str = "") -> list[str]:
+    status, page, _ = get_json(client, f"/admin/complaints?extension=waiting&limit=100{query}", who)
+    assert status == 200, page
+    return [item["tracking_no"] for item in page["items"]]
+
+
+def test_a_supervisor_finds_the_waiting_requests_in_their_own_queue_until_decided(
+    client: Client, people: dict[str, dict[str, str]]
+) -> None:
+    asked, due = accepted(client, people)
+    approved, due_approved = accepted(client, people)
+    untouched, _ = accepted(client, people)
+    for number, limit in ((asked, due), (approved, due_approved)):
+        status, case = act(
+            client,
+            people["handler"],
+            number,
+            {
+                "action": "request_extension",
+                "due_at": (limit + timedelta(days=3)).isoformat(),
+                "reason": "待检测",
+            },
+        )
+        assert status == 200, case
+    waiting = _waiting(client, people["supervisor"])
+    assert {asked, approved} <= set(waiting)
+    assert untouched not in waiting
+    # The handler sees their department's (these are theirs); the filter narrows like any other.
+    assert {asked, approved} <= set(_waiting(client, people["handler"]))
+    assert asked not in _waiting(client, people["supervisor"], "&department=market_regulation")
+
+    status, case = act(
+        client, people["supervisor"], approved, {"action": "approve_extension", "reason": "同意"}
+    )
+    assert status == 200, case
+    waiting = _waiting(client, people["supervisor"])
+    assert asked in waiting
+    assert approved not in waiting
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_an_unknown_extension_filter_is_refused_naming_it(
+    client: Client, people: dict[str, dict[str, str]], lang: str
+) -> None:
+    status, answer, _ = get_json(
+        client, f"/admin/complaints?extension=approved&lang={lang}", people["supervisor"]
+    )
+    assert status == 400
+    assert set(answer["error"]["fields"]) == {"extension"}

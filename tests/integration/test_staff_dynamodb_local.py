@@ -22,6 +22,7 @@ from chalicelib.domain.actions import Accept, Note, Respond, StaffAction, Start
 from chalicelib.domain.case import COMPLAINANT, Priority
 from chalicelib.domain.deadlines import default_policy
 from chalicelib.domain.errors import VersionConflictError
+from chalicelib.domain.extensions import RequestExtension
 from chalicelib.domain.lifecycle import Status
 from chalicelib.domain.staff import StaffMember
 from chalicelib.domain.tracking import check_symbol, format_code
@@ -237,6 +238,8 @@ def _populate(repositories: list[CaseRepository], monkeypatch: pytest.MonkeyPatc
                 steps.append(Start())
             if i % 5 == 2:
                 steps.append(Respond("upheld", "已处理"))
+            if i % 4 == 2 and i % 5 != 2:  # accepted, not yet answered: an extension is asked for
+                steps.append(RequestExtension(submitted + timedelta(days=40), "需要现场复核"))
             for version, step in enumerate(steps, start=1):
                 act_on_case(
                     repository,
@@ -264,6 +267,11 @@ QUERIES: list[dict[str, Any]] = [
     # The callbacks worklist, and another kind of clock.
     {"due_kind": "callback"},
     {"due_kind": "report", "department": "urban_management"},
+    # The supervisors' worklist of extension requests, alone and narrowed.
+    {"extension_waiting": True},
+    {"extension_waiting": True, "department": "urban_management"},
+    {"extension_waiting": True, "status": Status.ACCEPTED, "overdue": False},
+    {"extension_waiting": True, "category": "quality"},
 ]
 
 
@@ -307,6 +315,7 @@ def test_the_queue_selects_and_orders_like_the_fake_using_indexes_only(
         query = CaseQuery(now=now, limit=4, **filters)
         assert repository.count_cases(query) == fake.count_cases(query) == len(expected), filters
     assert _subjects(fake, now, 100, due_kind="callback"), "the scenario has callbacks due"
+    assert len(_subjects(fake, now, 100, extension_waiting=True)) == 2, "and two extension requests"
     assert "Scan" not in operations
     assert set(operations) == {"Query"}
     open_queue = repository.list_cases(CaseQuery(now=now, limit=100)).cases

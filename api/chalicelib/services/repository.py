@@ -59,6 +59,8 @@ class CaseQuery(Struct, frozen=True):
     descending: bool = False
     # Only cases whose next deadline is of this kind ("callback": the callbacks worklist).
     due_kind: str | None = None
+    # Only cases with an extension asked for and not yet decided (served by their own index).
+    extension_waiting: bool = False
 
 
 class CasePage(Struct, frozen=True):

@@ -37,6 +37,7 @@ from .models import (
 
 __all__ = [
     "OPEN",
+    "WAITING",
     "access_entry_from_record",
     "access_to_record",
     "case_from_record",
@@ -48,6 +49,8 @@ __all__ = [
 
 # The open queue's partition: cases staff still owe something (``CaseRecord.queue``).
 OPEN = "open"
+# The extension queue's one partition: an extension asked for and not yet decided.
+WAITING = "waiting"
 
 
 def case_to_record(case: Case, keys: IdentityKeys) -> CaseRecord:
@@ -99,6 +102,7 @@ def case_to_record(case: Case, keys: IdentityKeys) -> CaseRecord:
         callback_satisfaction=case.callback_satisfaction,
         complainant_rating=case.complainant_rating,
         extension_request=_request_entry(case.extension_request),
+        extension_waiting=WAITING if case.extension_request is not None else None,
         queue=OPEN if case.awaits_staff else None,
         phone_key=keys.phone,
         email_key=keys.email,

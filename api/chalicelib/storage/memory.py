@@ -334,7 +334,10 @@ def _queue_at(case: Case) -> datetime:
 
 
 def _matches(case: Case, query: CaseQuery) -> bool:
-    if not (query.department or query.status or query.month) and not case.awaits_staff:
+    if query.extension_waiting and case.extension_request is None:
+        return False
+    named = query.department or query.status or query.month or query.extension_waiting
+    if not named and not case.awaits_staff:
         return False
     checks = (
         (query.department, case.department),

@@ -155,6 +155,18 @@ class OpenQueueIndex(GlobalSecondaryIndex["CaseRecord"]):
     queue_key = UnicodeAttribute(range_key=True)
 
 
+class ExtensionQueueIndex(GlobalSecondaryIndex["CaseRecord"]):
+    """Sparse: only cases with an extension asked for and not yet decided (the supervisors'
+    worklist), earliest due first."""
+
+    class Meta:
+        index_name = "extension-queue-index"
+        projection = _summary("extension_waiting")
+
+    extension_waiting = UnicodeAttribute(hash_key=True)
+    queue_key = UnicodeAttribute(range_key=True)
+
+
 class MonthIndex(GlobalSecondaryIndex["CaseRecord"]):
     class Meta:
         index_name = "month-index"
@@ -266,6 +278,8 @@ class CaseRecord(Model):
     complainant_rating = UnicodeAttribute(null=True)
     # An extension asked for and not yet decided (domain ExtensionRequest), as JSON text.
     extension_request = JSONAttribute(null=True)
+    # "waiting" while that request waits (present only then: the extension queue is sparse).
+    extension_waiting = UnicodeAttribute(null=True)
     # Keyed hashes of the complainant's phone, e-mail, credit code, name and organisation
     # (services/identity_keys.py): repeats are counted and cases found by them, never by the
     # identifiers themselves.
@@ -284,6 +298,7 @@ class CaseRecord(Model):
     status_queue = StatusQueueIndex()
     department_queue = DepartmentQueueIndex()
     open_queue = OpenQueueIndex()
+    extension_queue = ExtensionQueueIndex()
     by_month = MonthIndex()
     by_phone = PhoneIndex()
     by_email = EmailIndex()

@@ -14,7 +14,7 @@ from pynamodb.expressions.condition import Condition
 from ..domain.errors import InvalidInputError
 from ..domain.messages import Message
 from ..services.repository import CaseQuery
-from .case_mapping import OPEN
+from .case_mapping import OPEN, WAITING
 from .models import CaseRecord, queue_key
 from .schema import index_key_names
 
@@ -66,8 +66,15 @@ class QueueQuery:
         if query.due_kind:
             self.filters.append(CaseRecord.next_due_kind == query.due_kind)
         sorted_by_due = True
-        if query.department:
-            self.index: Any = CaseRecord.department_queue
+        self.index: Any
+        if query.extension_waiting:
+            # The smallest set there is: every other filter narrows it.
+            self.index, self.hash_value = CaseRecord.extension_queue, WAITING
+            if query.department:
+                self.filters.append(CaseRecord.department == query.department)
+            self._filter_status_and_month(query, status=True, month=True)
+        elif query.department:
+            self.index = CaseRecord.department_queue
             self.hash_value = query.department
             self._filter_status_and_month(query, status=True, month=True)
         elif query.status:

@@ -22,7 +22,7 @@ from ..domain.months import Month
 from ..domain.report_facts import FINISHED, CaseFacts, Marks, core_of, fact_months, marks_of
 from ..services.identity_keys import IdentityHasher, IdentityKeys
 from ..settings import Settings, get_settings
-from .case_mapping import case_from_record, case_to_record
+from .case_mapping import WAITING, case_from_record, case_to_record
 from .case_repository import DynamoCaseRepository
 from .connection import DynamoDB, dynamodb_for
 from .models import CaseRecord, ReportRecord
@@ -138,6 +138,30 @@ def _entries_from_maps(item: dict[str, Any], name: str) -> list[dict[str, Any]]:
             entry.setdefault("met_at", None)
         entries.append(entry)
     return entries
+
+
+def _backfill_extension_queue(client: Any, table: str) -> list[str]:
+    """Cases whose extension request was asked for before the extension queue existed join it."""
+    pages = client.get_paginator("scan").paginate(
+        TableName=table,
+        FilterExpression="attribute_exists(extension_request) AND attribute_not_exists(extension_waiting)",
+        ProjectionExpression="tracking_no",
+    )
+    updated = 0
+    for item in (item for page in pages for item in page["Items"]):
+        try:
+            client.update_item(
+                TableName=table,
+                Key={"tracking_no": item["tracking_no"]},
+                # Not if the request was decided meanwhile (a staff action rewrites the whole item).
+                ConditionExpression="attribute_exists(extension_request)",
+                UpdateExpression="SET extension_waiting = :waiting",
+                ExpressionAttributeValues={":waiting": {"S": WAITING}},
+            )
+        except client.exceptions.ConditionalCheckFailedException:
+            continue
+        updated += 1
+    return [f"{table}: {updated} waiting extension requests joined the extension queue"] if updated else []
 
 
 def _convert_older_items(client: Any, table: str) -> list[str]:
@@ -309,6 +333,7 @@ def ensure_tables(settings: Settings) -> list[str]:
     cases = dynamodb.table(CaseRecord)
     changes += _convert_older_items(client, cases)
     changes += _backfill_queue_attributes(client, cases)
+    changes += _backfill_extension_queue(client, cases)
     changes += _backfill_report_facts(dynamodb, settings)
     changes += _backfill_search_keys(dynamodb, settings)
     return changes

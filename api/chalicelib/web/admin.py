@@ -104,6 +104,7 @@ def list_complaints() -> Response:
         cursor=params.cursor,
         descending=params.order == "desc",
         due_kind=params.due,
+        extension_waiting=params.extension == "waiting",
     )
     settings, policy = get_settings(), default_policy()
     queue = list_queue(

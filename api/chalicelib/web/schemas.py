@@ -298,6 +298,8 @@ class QueueParameters(_Body):
     cursor: Annotated[str, StringConstraints(max_length=2000)] | None = None
     # Only cases whose next deadline is of this kind (the callbacks worklist: ``callback``).
     due: Clock | None = None
+    # Only cases with an extension asked for and not yet decided (the supervisors' worklist).
+    extension: Literal["waiting"] | None = None
     # The index's order (earliest due first) or its reverse.
     order: Literal["asc", "desc"] = "asc"
     # Count every page of the selection too (one more read of the index: for the console's pager).

@@ -21,7 +21,7 @@
   var PAGE_SIZE = 50;
   var PAGES_KEY = "complaint-portal.staff.queue-pages";
   // What the address says of the queue (#queue?status=received&page=2&cursor=...), beside the page.
-  var FILTERS = ["status", "department", "category", "priority", "overdue", "month", "escalated", "order"];
+  var FILTERS = ["status", "department", "category", "priority", "overdue", "month", "escalated", "extension", "order"];
   var shown = { values: {}, page: 1, next: null, key: "" };
   var counter = 0;
   sc.sections.queue = $("sc-queue");
@@ -45,7 +45,8 @@
       if (!control) {
         return;
       }
-      var value = control.type === "checkbox" ? (control.checked ? "true" : "") : String(control.value || "").trim();
+      // A ticked box sends its value ("true", or the extension filter's "waiting").
+      var value = control.type === "checkbox" ? (control.checked ? control.value : "") : String(control.value || "").trim();
       if (value && !(name === "order" && value === "asc")) {
         values[name] = value;
       }
@@ -59,7 +60,7 @@
       var control = filters.elements.namedItem(name);
       if (control && values[name]) {
         if (control.type === "checkbox") {
-          control.checked = values[name] === "true";
+          control.checked = values[name] === control.value;
         } else {
           control.value = values[name];
         }
