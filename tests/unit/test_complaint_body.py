@@ -15,13 +15,9 @@ from pydantic import ValidationError
 
 from chalicelib.domain.complaint import ComplaintDraft
 from chalicelib.domain.messages import Message
-from chalicelib.web.complaint_body import (
-    COMPLAINT_DEFAULTS,
-    COMPLAINT_FIELDS,
-    parse_complaint_body,
-    refuse_repeated_keys,
-)
+from chalicelib.web.complaint_body import COMPLAINT_DEFAULTS, COMPLAINT_FIELDS, parse_complaint_body
 from chalicelib.web.errors import RequestError
+from chalicelib.web.requests import refuse_repeated_keys
 from chalicelib.web.schemas import ComplaintSubmission, _refusal
 
 Outcome = tuple[str, object]

@@ -10,7 +10,7 @@ from typing import Annotated, Literal
 from pydantic import Field, ValidationError
 
 from ..services.attachments import UploadRequest
-from .complaint_body import refuse_repeated_keys
+from .requests import refuse_repeated_keys
 from .schemas import RequiredText, _Body, _refusal
 
 __all__ = ["ComplainantUploadBody", "StaffUploadBody", "parse_upload"]

@@ -12,15 +12,14 @@ the domain (``check_draft``), so that a person sees all their mistakes at once.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Mapping
-from typing import Any, Literal
+from typing import Literal
 
 from ..domain.complaint import COMPLAINANT_TYPES, ComplaintDraft
 from ..domain.messages import Message, field_message
 from ..domain.text import clean_text
 from .errors import RequestError
-from .requests import BodyKind
+from .requests import NOT_JSON, BodyKind, refuse_repeated_keys, whole_body_refused
 
 __all__ = [
     "COMPLAINT_DEFAULTS",
@@ -58,9 +57,6 @@ COMPLAINT_DEFAULTS: Mapping[str, object] = {"preferred_language": "zh", "anonymo
 _TRUE_WORDS = frozenset({"1", "on", "t", "true", "y", "yes"})
 _FALSE_WORDS = frozenset({"0", "off", "f", "false", "n", "no"})
 _LANGUAGES = ("zh", "en")
-
-
-NOT_JSON = object()  # what refuse_repeated_keys answers for a body that is not JSON
 
 
 class _Refused(Exception):
@@ -120,36 +116,6 @@ _CHECKS: Mapping[FieldKind, Callable[[object, str], object]] = {
 }
 
 
-def _whole_body(key: str) -> RequestError:
-    return RequestError(400, key, Message(key), {"body": Message(key)})
-
-
-def refuse_repeated_keys(body: bytes) -> Any:
-    """The JSON document of ``body``, refusing an object that names a field twice (JSON allows it
-    and a parser keeps one of them; a person or client that sends two values meant one), naming
-    the field. ``NOT_JSON`` if ``body`` is not JSON (strict UTF-8, no lone surrogates)."""
-    repeated: dict[str, Message] = {}
-
-    def pairs_hook(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-        seen: set[str] = set()
-        for key, _ in pairs:
-            if key in seen:
-                repeated.setdefault(key, field_message("duplicate_field", key))
-            seen.add(key)
-        return dict(pairs)
-
-    try:
-        document = json.loads(body.decode("utf-8"), object_pairs_hook=pairs_hook)
-        # A lone surrogate ("\ud800") is valid JSON to Python's parser, but no text: it could be
-        # neither stored nor sent back. pydantic's parser refuses it as invalid JSON too.
-        json.dumps(document, ensure_ascii=False).encode("utf-8")
-    except (ValueError, RecursionError):
-        return NOT_JSON
-    if repeated:
-        raise RequestError(400, "validation_failed", Message("validation_failed"), repeated)
-    return document
-
-
 def parse_complaint_body(kind: BodyKind, body: bytes, form: Mapping[str, str] | None) -> ComplaintDraft:
     """The complaint of a JSON body or a form post (its fields, blank ones left out), every field
     that breaks the wire shape named at once; raises ``RequestError``."""
@@ -159,9 +125,9 @@ def parse_complaint_body(kind: BodyKind, body: bytes, form: Mapping[str, str] | 
     else:
         values = refuse_repeated_keys(body)
         if values is NOT_JSON:
-            raise _whole_body("invalid_json")
+            raise whole_body_refused("invalid_json")
         if not isinstance(values, dict):
-            raise _whole_body("json_object_required")
+            raise whole_body_refused("json_object_required")
     fields: dict[str, object] = {name: COMPLAINT_DEFAULTS.get(name) for name in COMPLAINT_FIELDS}
     refused: dict[str, Message] = {}
     for name, value in values.items():

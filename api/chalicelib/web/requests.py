@@ -1,18 +1,30 @@
-"""Reading what a request carries: its body kind, the body within the size limit, form fields,
-the Idempotency-Key header. Refusals are ``RequestError``s, mapped in errors.py."""
+"""Reading what a request carries: its body kind, the body within the size limit, its JSON document
+(no field named twice), form fields, the Idempotency-Key header. Refusals are ``RequestError``s,
+mapped in errors.py."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
-from typing import Literal
+from typing import Any, Literal
 from urllib.parse import parse_qsl
 
 from ..domain.messages import Message, field_message
 from .errors import RequestError
 
-__all__ = ["BodyKind", "body_kind", "form_fields", "idempotency_key", "limited_body"]
+__all__ = [
+    "NOT_JSON",
+    "BodyKind",
+    "body_kind",
+    "form_fields",
+    "idempotency_key",
+    "limited_body",
+    "refuse_repeated_keys",
+    "whole_body_refused",
+]
 
 BodyKind = Literal["json", "form"]
+NOT_JSON = object()  # what refuse_repeated_keys answers for a body that is not JSON
 
 _MEDIA_TYPES: dict[str, BodyKind] = {
     "application/json": "json",
@@ -65,3 +77,34 @@ def idempotency_key(headers: Mapping[str, str]) -> str | None:
             {"Idempotency-Key": Message("invalid_idempotency_key")},
         )
     return value
+
+
+def whole_body_refused(key: str) -> RequestError:
+    """The body as a whole refused (``invalid_json``, ``json_object_required``), named ``body``."""
+    return RequestError(400, key, Message(key), {"body": Message(key)})
+
+
+def refuse_repeated_keys(body: bytes) -> Any:
+    """The JSON document of ``body``, refusing an object that names a field twice (JSON allows it
+    and a parser keeps one of them; a person or client that sends two values meant one), naming
+    the field. ``NOT_JSON`` if ``body`` is not JSON (strict UTF-8, no lone surrogates)."""
+    repeated: dict[str, Message] = {}
+
+    def pairs_hook(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+        seen: set[str] = set()
+        for key, _ in pairs:
+            if key in seen:
+                repeated.setdefault(key, field_message("duplicate_field", key))
+            seen.add(key)
+        return dict(pairs)
+
+    try:
+        document = json.loads(body.decode("utf-8"), object_pairs_hook=pairs_hook)
+        # A lone surrogate ("\ud800") is valid JSON to Python's parser, but no text: it could be
+        # neither stored nor sent back. pydantic's parser refuses it as invalid JSON too.
+        json.dumps(document, ensure_ascii=False).encode("utf-8")
+    except (ValueError, RecursionError):
+        return NOT_JSON
+    if repeated:
+        raise RequestError(400, "validation_failed", Message("validation_failed"), repeated)
+    return document

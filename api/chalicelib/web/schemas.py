@@ -43,8 +43,8 @@ from ..domain.messages import Message, field_message
 from ..domain.moments import EARLIEST, LATEST, to_utc
 from ..domain.text import clean_text
 from ..domain.vocabulary import Lang
-from .complaint_body import refuse_repeated_keys
 from .errors import RequestError
+from .requests import refuse_repeated_keys, whole_body_refused
 
 __all__ = [
     "COMPLAINANT_BODIES",
@@ -193,8 +193,7 @@ def _refusal(error: ValidationError, *, tagged: bool = False) -> RequestError:
             fields.setdefault("action", _field_error(kind, "action"))
             continue
         if not location:  # the body as a whole: not JSON, or not an object
-            key = "invalid_json" if kind == "json_invalid" else "json_object_required"
-            return RequestError(400, key, Message(key), {"body": Message(key)})
+            return whole_body_refused("invalid_json" if kind == "json_invalid" else "json_object_required")
         # In a tagged union the first location is the tag ("accept"), the field comes next.
         field = str(location[1] if tagged and len(location) > 1 else location[0])
         fields.setdefault(field, _field_error(kind, field))
