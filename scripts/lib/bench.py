@@ -2,8 +2,9 @@
 
 Starts an in-memory AWS DynamoDB Local, creates the tables, and measures:
 
-- cold start: a fresh process that imports the API module and serves its first public lookup, against
-  a fresh process that imports boto3, creates one DynamoDB client and makes the same read (medians);
+- cold start: a fresh process that imports the API module and serves its first public lookup (and
+  one its first submission), against a fresh process that imports botocore, creates one DynamoDB
+  client and makes the same calls (medians of wall and CPU time, and of the pairs' ratios);
 - per endpoint (submit, public lookup, staff list, staff action), p50 and p99 of the Lambda handler
   called in process with API Gateway's event, against the same DynamoDB calls made with boto3;
 - the staff list at 1 000 and at 20 000 cases;
