@@ -19,13 +19,12 @@ from ..domain.deadlines import default_policy
 from ..domain.messages import Message, render
 from ..domain.staff import ALL_STAFF
 from ..domain.vocabulary import LANGUAGES
-from ..services.access_code_throttle import client_key
 from ..settings import get_settings
 from ..storage import attempt_counter_for, repository_for
 from ..storage.attachment_storage import attachment_store_for, object_store_for
 from .admin import staff_authorizer
 from .auth import staff_from_context
-from .client_address import client_address
+from .client_address import throttle_client
 from .cors import preflight_response
 from .requests import body_kind, limited_body
 from .responses import json_response
@@ -52,8 +51,7 @@ handles_errors = endpoint(_request)
 
 
 def _client() -> str:
-    settings = get_settings()
-    return client_key(client_address(_request(), settings.trusted_proxy_hops), settings.access_code_secret)
+    return throttle_client(_request(), get_settings())
 
 
 def _access_code() -> str:

@@ -9,9 +9,14 @@ whatever the client sent and are never believed.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from chalice.app import Request
 
-__all__ = ["client_address"]
+if TYPE_CHECKING:
+    from ..settings import Settings
+
+__all__ = ["client_address", "throttle_client"]
 
 
 def client_address(request: Request, trusted_proxy_hops: int) -> str:
@@ -23,3 +28,10 @@ def client_address(request: Request, trusted_proxy_hops: int) -> str:
     identity = (request.context or {}).get("identity") or {}
     source: object = identity.get("sourceIp")
     return str(source or "unknown")
+
+
+def throttle_client(request: Request, settings: Settings) -> str:
+    """The caller as the access-code throttle counts it: a keyed hash of its address."""
+    from ..services.access_code_throttle import client_key  # on the routes that take an access code
+
+    return client_key(client_address(request, settings.trusted_proxy_hops), settings.access_code_secret)

@@ -39,12 +39,9 @@ handles_errors = endpoint(_request)
 
 
 def _client() -> str:
-    """The caller as the access-code throttle counts it (a keyed hash of its address)."""
-    from ..services.access_code_throttle import client_key
-    from .client_address import client_address
+    from .client_address import throttle_client
 
-    settings = get_settings()
-    return client_key(client_address(_request(), settings.trusted_proxy_hops), settings.access_code_secret)
+    return throttle_client(_request(), get_settings())
 
 
 @public_routes.route("/meta", methods=["GET"], content_types=ANY_CONTENT_TYPE)
