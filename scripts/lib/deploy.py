@@ -144,7 +144,7 @@ def _api_routes() -> tuple[dict[str, set[str]], str, list[str], str]:
     from app import app
     from chalicelib.jobs.handlers import METRICS_NAMESPACE
     from chalicelib.jobs.registry import JOBS
-    from chalicelib.web.pages import STATUS_PAGE
+    from chalicelib.web.routing import STATUS_PAGE
 
     routes = {path: set(methods) for path, methods in app.routes.items()}
     return routes, STATUS_PAGE, [job.name for job in JOBS], METRICS_NAMESPACE

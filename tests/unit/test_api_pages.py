@@ -19,7 +19,8 @@ import yaml  # type: ignore[import-untyped]  # mkdocs' own dependency, no stubs 
 
 from chalicelib.domain.messages import field_message, render
 from chalicelib.domain.vocabulary import LANGUAGES, Lang, terms
-from chalicelib.web.pages import COMPLAINT_FORM_FIELDS, PAGE_TEXT, PORTAL_STRINGS, STATUS_PAGE
+from chalicelib.web.pages import COMPLAINT_FORM_FIELDS, PAGE_TEXT, PORTAL_STRINGS
+from chalicelib.web.routing import STATUS_PAGE
 from scripts.lib.paths import REPO_ROOT
 from tests.unit.test_portal_build import build
 

@@ -4,14 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime, timedelta
-from typing import Literal, Protocol
+from typing import TYPE_CHECKING, Literal, Protocol
 
 from msgspec import Struct
 
 from ..domain.case import Case, CaseSummary, Event, Priority
 from ..domain.lifecycle import Status
-from ..domain.notifications import Notice
-from ..domain.search_terms import IdentifierKind
+
+if TYPE_CHECKING:  # annotations only: the notices' and searches' modules stay off a lookup's path
+    from ..domain.notifications import Notice
+    from ..domain.search_terms import IdentifierKind
 
 __all__ = [
     "AccessEntry",

@@ -10,15 +10,17 @@ by TTL (``expires_at``); ready ones are kept with the case.
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from pynamodb.attributes import NumberAttribute, TTLAttribute, UnicodeAttribute, UTCDateTimeAttribute
 from pynamodb.exceptions import PutError
 from pynamodb.models import Model
 
-from ..domain.attachments import Attachment, AttachmentState, AttachmentVisibility, Uploader
 from .models import _Meta
 from .sdk_errors import call
+
+if TYPE_CHECKING:  # the connection imports this module for its model alone, on every cold start
+    from ..domain.attachments import Attachment, AttachmentState, AttachmentVisibility, Uploader
 
 __all__ = ["AttachmentRecord", "DynamoAttachmentStore", "attachment_from_record", "attachment_record"]
 
@@ -85,18 +87,20 @@ def attachment_record(attachment: Attachment) -> AttachmentRecord:
 
 
 def attachment_from_record(r: AttachmentRecord) -> Attachment:
+    from ..domain.attachments import Attachment
+
     size: float | None = r.size  # null until processed (PynamoDB types it as always present)
     return Attachment(
         tracking_no=r.tracking_no,
         id=r.attachment_id,
-        state=cast(AttachmentState, r.state),
-        uploaded_by=cast(Uploader, r.uploaded_by),
+        state=cast("AttachmentState", r.state),
+        uploaded_by=cast("Uploader", r.uploaded_by),
         name=r.name,
         declared_type=r.declared_type,
         declared_size=int(r.declared_size),
         created_at=r.created_at,
         offer_expires_at=r.offer_expires_at,
-        visibility=cast(AttachmentVisibility, r.visibility),
+        visibility=cast("AttachmentVisibility", r.visibility),
         staff_id=r.staff_id,
         staff_name=r.staff_name,
         content_type=r.content_type,

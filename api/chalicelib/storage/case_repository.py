@@ -5,16 +5,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pynamodb.exceptions import TransactWriteError
-from pynamodb.transactions import TransactWrite
 
 from ..domain.case import Case, CaseSummary, Event
 from ..domain.deadlines import default_policy
 from ..domain.errors import VersionConflictError
-from ..domain.notifications import Notice
-from ..domain.search_terms import IdentifierKind
 from ..services.identity_keys import IdentityHasher
 from ..services.repository import (
     AccessEntry,
@@ -24,7 +21,6 @@ from ..services.repository import (
     IdempotencyRecord,
     TrackingNumberTakenError,
 )
-from . import case_search
 from .case_mapping import (
     access_entry_from_record,
     access_to_record,
@@ -36,11 +32,16 @@ from .case_mapping import (
 )
 from .connection import DynamoDB
 from .models import AccessLogRecord, CaseRecord, EventRecord, IdempotencyRecordModel
-from .outbox_records import notice_record
-from .queue_plan import Cursor, QueueQuery, all_of
 from .sdk_errors import call, conflicting_write, is_conflict, unavailable_or_raise
 
+if TYPE_CHECKING:
+    from ..domain.notifications import Notice
+    from ..domain.search_terms import IdentifierKind
+
 __all__ = ["DynamoCaseRepository"]
+
+# The modules only the writes, the queue or the searches use are imported by the methods that use
+# them: a cold lookup loads the read path's alone (scripts/bench measures its cold start).
 
 # PynamoDB asks for consumed capacity on every call unless told otherwise; nothing here reads it, and
 # on a transaction it costs DynamoDB about half a millisecond.
@@ -65,9 +66,10 @@ class DynamoCaseRepository:
         idempotency: IdempotencyRecord | None,
         notices: Sequence[Notice] = (),
     ) -> None:
-        # The report's facts (and their months, marks and mapping) load with the first write, not
-        # on a cold lookup's path.
+        from pynamodb.transactions import TransactWrite
+
         from .fact_updates import add_fact_updates
+        from .outbox_records import notice_record
 
         try:
             with TransactWrite(
@@ -153,7 +155,10 @@ class DynamoCaseRepository:
         access: AccessEntry | None = None,
         notices: Sequence[Notice] = (),
     ) -> None:
-        from .fact_updates import add_fact_updates  # as in create
+        from pynamodb.transactions import TransactWrite
+
+        from .fact_updates import add_fact_updates
+        from .outbox_records import notice_record
 
         try:
             with TransactWrite(
@@ -175,6 +180,8 @@ class DynamoCaseRepository:
             raise
 
     def list_cases(self, query: CaseQuery) -> CasePage:
+        from .queue_plan import Cursor, QueueQuery, all_of
+
         plan = QueueQuery(query)
         start = Cursor.decode(query.cursor, plan.index_name, plan.key_names) if query.cursor else None
 
@@ -209,6 +216,8 @@ class DynamoCaseRepository:
         return call(read)
 
     def count_cases(self, query: CaseQuery) -> int:
+        from .queue_plan import QueueQuery, all_of
+
         plan = QueueQuery(query)
 
         def count() -> int:
@@ -248,10 +257,16 @@ class DynamoCaseRepository:
         return [access_entry_from_record(AccessLogRecord.from_raw_data(item)) for item in items]
 
     def staff_access(self, staff_id: str, since: datetime, until: datetime) -> list[AccessEntry]:
+        from . import case_search
+
         return case_search.staff_access(self._connection, self._access_log, staff_id, since, until)
 
     def cases_with_identifier(self, kind: IdentifierKind, key: str, limit: int) -> list[str]:
+        from . import case_search
+
         return case_search.cases_with_identifier(self._connection, self._cases, kind, key, limit)
 
     def summaries(self, tracking_nos: Sequence[str]) -> list[CaseSummary]:
+        from . import case_search
+
         return case_search.summaries(self._connection, self._cases, tracking_nos)

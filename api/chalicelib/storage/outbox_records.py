@@ -15,7 +15,7 @@ retention period. The delivery's conditional updates are in storage/outbox.py.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import cast
+from typing import TYPE_CHECKING, cast
 
 from pynamodb.attributes import (
     BooleanAttribute,
@@ -29,10 +29,12 @@ from pynamodb.expressions.condition import Condition
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
 
-from ..domain.notifications import MessageChannel, Notice, RecipientRole
-from ..domain.vocabulary import Lang
 from ..services.repository import MessageState, OutboxMessage
 from .models import _Meta
+
+if TYPE_CHECKING:  # the connection imports this module for its model alone, on every cold start
+    from ..domain.notifications import MessageChannel, Notice, RecipientRole
+    from ..domain.vocabulary import Lang
 
 __all__ = [
     "DUE",
@@ -151,14 +153,16 @@ record_is_new: Condition = OutboxRecord.message_id.does_not_exist()
 
 
 def message_from_record(record: OutboxRecord) -> OutboxMessage:
+    from ..domain.notifications import Notice
+
     notice = Notice(
         id=record.message_id,
         tracking_no=record.tracking_no,
         template=record.template,
-        role=cast(RecipientRole, record.role),
-        channel=cast(MessageChannel, record.channel),
+        role=cast("RecipientRole", record.role),
+        channel=cast("MessageChannel", record.channel),
         address=record.address,
-        lang=cast(Lang, record.lang),
+        lang=cast("Lang", record.lang),
         created_at=record.created_at,
         params={
             **{str(k): str(v) for k, v in dict(record.params or {}).items()},

@@ -26,22 +26,19 @@ from ..domain.deadlines import default_policy
 from ..domain.vocabulary import Lang, label, terms
 from ..services.submissions import Receipt
 from ..settings import get_settings
+from .routing import STATUS_PAGE
 from .views import DeadlineView, PublicStatusView, format_local, receipt_view
 
 __all__ = [
     "COMPLAINT_FORM_FIELDS",
     "PAGE_TEXT",
     "PORTAL_STRINGS",
-    "STATUS_PAGE",
     "STYLE_HASH",
     "confirmation_page",
     "error_page",
     "status_error_page",
     "status_page",
 ]
-
-# The route of the public status page, relative to the API's base (the confirmation links to it).
-STATUS_PAGE = "status-page"
 
 # The complaint form's fields in the order the form shows them
 # (portal_docs/overrides/partials/complaint-form.html): the error list follows it.

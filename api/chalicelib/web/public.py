@@ -18,10 +18,9 @@ from ..settings import get_settings
 from ..storage import attempt_counter_for, report_store_for, repository_for
 from .cors import preflight_response
 from .errors import RequestError, error_response
-from .pages import STATUS_PAGE, confirmation_page, status_error_page, status_page
 from .requests import body_kind, form_fields, idempotency_key, limited_body
 from .responses import html_response, json_response
-from .routing import ANY_CONTENT_TYPE, endpoint, request_language
+from .routing import ANY_CONTENT_TYPE, STATUS_PAGE, endpoint, request_language
 from .views import complainant_view, meta_view, public_status_view, receipt_view
 
 __all__ = ["public_routes"]
@@ -101,6 +100,8 @@ def submit() -> Response:
     )
     replayed = {"Idempotent-Replayed": "true"} if receipt.replayed else {}
     if kind == "form":
+        from .pages import confirmation_page  # the HTML pages load where a page is answered
+
         return html_response(confirmation_page(receipt, request_language(request)), 201, replayed)
     return json_response(receipt_view(receipt, default_policy()), 201, replayed)
 
@@ -135,6 +136,8 @@ def public_status(tracking_no: str) -> Response:
 def public_status_page() -> Response:
     """The public status as an HTML page: the status page's lookup form without JavaScript sends
     the typed number here (``?no=``). Only the public status: an access code never travels in a URL."""
+    from .pages import status_error_page, status_page  # off the JSON lookup's path
+
     request = _request()
     lang = request_language(request)
     query = request.query_params

@@ -12,13 +12,16 @@ from ..domain.vocabulary import Lang
 from .errors import error_response
 from .language import negotiate
 
-__all__ = ["ANY_CONTENT_TYPE", "endpoint", "request_language"]
+__all__ = ["ANY_CONTENT_TYPE", "STATUS_PAGE", "endpoint", "request_language"]
 
 P = ParamSpec("P")
 
 # For routes without a body: Chalice refuses a Content-Type a route does not list with a 415 in a body
 # of its own shape; a request without a body has nothing for it to describe.
 ANY_CONTENT_TYPE = ["*/*"]
+
+# The route of the public status page, relative to the API's base (the confirmation links to it).
+STATUS_PAGE = "status-page"
 
 
 def request_language(request: Request) -> Lang:

@@ -10,7 +10,6 @@ from typing import TYPE_CHECKING, Any, TypedDict
 
 from ..domain import moments
 from ..domain.case import Case, CaseSummary, Event
-from ..domain.chasing import escalation_level
 from ..domain.complaint import CHANNELS, COMPLAINANT_TYPES, REGISTRATION_CHANNELS
 from ..domain.deadlines import Policy
 from ..domain.lifecycle import Status
@@ -232,6 +231,8 @@ def _category(code: str) -> dict[str, Any]:
 
 def case_summary_view(case: CaseSummary, now: datetime, policy: Policy) -> dict[str, Any]:
     """One line of the staff queue: no complainant identity, so listing logs no personal-data view."""
+    from ..domain.chasing import escalation_level  # the staff's views only
+
     return {
         "tracking_no": format_code(case.tracking_no),
         "version": case.version,
