@@ -4,6 +4,9 @@ indexes alone that selects and orders exactly as the in-memory fake does."""
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 import threading
 import urllib.error
 import urllib.request
@@ -35,7 +38,9 @@ from chalicelib.settings import Settings, get_settings
 from chalicelib.storage import repository_for
 from chalicelib.storage.case_repository import DynamoCaseRepository
 from chalicelib.storage.connection import dynamodb_for
+from chalicelib.storage.report_mapping import facts_key
 from chalicelib.storage.tables import ensure_tables
+from scripts.lib.paths import API_DIR, REPO_ROOT
 from tests.support import free_port, unique_table_prefix
 from tests.support.api_client import reset_app_state
 from tests.support.api_server import serve_app
@@ -333,3 +338,83 @@ def test_a_tampered_cursor_is_refused_with_400_not_500(
     for cursor in ("not-base64!", "eyJpIjoib3RoZXIiLCJrIjp7fX0", "e30"):
         with pytest.raises(InvalidInputError):
             repository.list_cases(CaseQuery(now=datetime.now(UTC), cursor=cursor))
+
+
+# What a cold lookup must not import: the writes', the queue's, the searches', the messages' and the
+# pages' modules (scripts/bench measures the cold start; each of these was once on its path).
+_OFF_A_LOOKUPS_PATH = {
+    "chalicelib.domain.chasing",
+    "chalicelib.domain.notifications",
+    "chalicelib.services.staff_cases",
+    "chalicelib.services.submissions",
+    "chalicelib.storage.attachment_records",
+    "chalicelib.storage.case_search",
+    "chalicelib.storage.fact_updates",
+    "chalicelib.storage.outbox_records",
+    "chalicelib.storage.queue_plan",
+    "chalicelib.web.pages",
+}
+
+_COLD_LOOKUP = """
+import json, sys
+import app
+from scripts.lib.bench import LAMBDA_CONTEXT, api_event
+event = api_event("GET", "/complaints/{tracking_no}", {"tracking_no": sys.argv[1]})
+response = app.app(event, LAMBDA_CONTEXT)
+loaded = sorted(name for name in sys.modules if name.startswith("chalicelib"))
+print(json.dumps({"status": response["statusCode"], "modules": loaded}))
+"""
+
+
+def test_a_cold_lookup_imports_the_read_path_alone(
+    settings: Settings, repository: DynamoCaseRepository
+) -> None:
+    number = new_case(repository, datetime.now(UTC))
+    result = subprocess.run(
+        [sys.executable, "-c", _COLD_LOOKUP, format_code(number)],
+        cwd=API_DIR,
+        env={**os.environ, "PYTHONPATH": str(REPO_ROOT)},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    answer = json.loads(result.stdout)
+    assert answer["status"] == 200
+    assert "chalicelib.storage.case_repository" in answer["modules"]  # it did read DynamoDB
+    assert _OFF_A_LOOKUPS_PATH.isdisjoint(answer["modules"]), _OFF_A_LOOKUPS_PATH & set(answer["modules"])
+
+
+_COLD_SUBMISSION = """
+import json, sys
+import app
+from scripts.lib.bench import LAMBDA_CONTEXT, submit_event
+response = app.app(submit_event("cold-submission"), LAMBDA_CONTEXT)
+print(json.dumps({"status": response["statusCode"], "body": json.loads(response["body"])}))
+"""
+
+
+def test_a_cold_submission_writes_its_messages_and_facts_to_the_configured_tables(settings: Settings) -> None:
+    # The connection binds a model to its table at the table's first use, and a transaction builds
+    # its items from the models' tables: a fresh process's first submission must bind the outbox's
+    # and the report's models before its transaction names them.
+    result = subprocess.run(
+        [sys.executable, "-c", _COLD_SUBMISSION],
+        cwd=API_DIR,
+        env={**os.environ, "PYTHONPATH": str(REPO_ROOT)},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    answer = json.loads(result.stdout)
+    assert answer["status"] == 201, answer
+    number = answer["body"]["tracking_no"].replace("-", "")
+    client: Any = dynamodb_for(settings).connection.client
+    month = datetime.now(UTC).astimezone(POLICY.zone).strftime("%Y-%m")
+    key = {"month": {"S": month}, "item": {"S": facts_key(number)}}
+    assert "Item" in client.get_item(TableName=settings.reports_table, Key=key)
+    messages = client.scan(TableName=settings.outbox_table)["Items"]
+    assert number in {m["tracking_no"]["S"] for m in messages}

@@ -9,7 +9,8 @@ from typing import Any
 import pytest
 from pynamodb.models import Model
 
-from chalicelib.storage.connection import MODELS
+from chalicelib.settings import Settings
+from chalicelib.storage.connection import _TABLE_SETTINGS, all_models
 from chalicelib.storage.models import CaseRecord
 from chalicelib.storage.schema import index_key_names, meta_table, table_shape
 
@@ -53,12 +54,12 @@ def _our_shape(model: type[Model]) -> dict[str, Any]:
     }
 
 
-@pytest.mark.parametrize("model", MODELS, ids=lambda model: model.__name__)
+@pytest.mark.parametrize("model", all_models(), ids=lambda model: model.__name__)
 def test_each_tables_shape_is_the_one_pynamodb_would_create(model: type[Model]) -> None:
     assert _our_shape(model) == _pynamodb_shape(model)
 
 
-@pytest.mark.parametrize("model", MODELS, ids=lambda model: model.__name__)
+@pytest.mark.parametrize("model", all_models(), ids=lambda model: model.__name__)
 def test_the_meta_table_names_every_key_the_connection_builds_requests_with(model: type[Model]) -> None:
     meta = meta_table(model, "a-table")
     shape = table_shape(model)
@@ -83,3 +84,10 @@ def test_a_queue_cursor_holds_the_keys_of_its_index_and_the_table() -> None:
             "tracking_no",
             *(k["AttributeName"] for k in schema["key_schema"]),
         }
+
+
+def test_every_model_has_the_setting_that_names_its_table() -> None:
+    # The connection finds a model's table by the model's name (it imports no model it is not asked
+    # for): each model is named there once, with a setting that exists.
+    assert sorted(model.__name__ for model in all_models()) == sorted(_TABLE_SETTINGS)
+    assert set(_TABLE_SETTINGS.values()) <= set(Settings.__struct_fields__)

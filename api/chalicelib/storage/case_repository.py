@@ -31,7 +31,7 @@ from .case_mapping import (
     summary_from_item,
 )
 from .connection import DynamoDB
-from .models import AccessLogRecord, CaseRecord, EventRecord, IdempotencyRecordModel
+from .models import AccessLogRecord, CaseRecord, EventRecord, IdempotencyRecordModel, ReportRecord
 from .sdk_errors import call, conflicting_write, is_conflict, unavailable_or_raise
 
 if TYPE_CHECKING:
@@ -59,6 +59,15 @@ class DynamoCaseRepository:
         self._idempotency = dynamodb.table(IdempotencyRecordModel)
         self._access_log = dynamodb.table(AccessLogRecord)
 
+    def _write_tables(self) -> None:
+        """The tables a case's transaction writes to beyond this repository's own, asked for before
+        it is written: the connection binds each model at its table's first use, and a transaction
+        builds its items from the models' tables."""
+        from .outbox_records import OutboxRecord
+
+        self._db.table(OutboxRecord)
+        self._db.table(ReportRecord)
+
     def create(
         self,
         case: Case,
@@ -71,6 +80,7 @@ class DynamoCaseRepository:
         from .fact_updates import add_fact_updates
         from .outbox_records import notice_record
 
+        self._write_tables()
         try:
             with TransactWrite(
                 connection=self._connection, return_consumed_capacity=NO_CAPACITY_REPORT
@@ -160,6 +170,7 @@ class DynamoCaseRepository:
         from .fact_updates import add_fact_updates
         from .outbox_records import notice_record
 
+        self._write_tables()
         try:
             with TransactWrite(
                 connection=self._connection, return_consumed_capacity=NO_CAPACITY_REPORT

@@ -24,7 +24,7 @@ from ..services.identity_keys import IdentityHasher, IdentityKeys
 from ..settings import Settings, get_settings
 from .case_mapping import WAITING, case_from_record, case_to_record
 from .case_repository import DynamoCaseRepository
-from .connection import DynamoDB, dynamodb_for
+from .connection import DynamoDB, all_models, dynamodb_for
 from .models import CaseRecord, ReportRecord
 from .report_mapping import facts_record
 from .schema import TableShape, table_shape
@@ -323,7 +323,7 @@ def ensure_tables(settings: Settings) -> list[str]:
     dynamodb = dynamodb_for(settings)
     client: Any = dynamodb.connection.client
     changes: list[str] = []
-    for model in dynamodb.models:
+    for model in all_models():
         table, shape = dynamodb.table(model), table_shape(model)
         if not _exists(client, table):
             _create_table(client, table, shape)
