@@ -4,7 +4,8 @@ Starts an in-memory AWS DynamoDB Local, creates the tables, and measures:
 
 - cold start: a fresh process that imports the API module and serves its first public lookup (and
   one its first submission), against a fresh process that imports botocore, creates one DynamoDB
-  client and makes the same calls (medians of wall and CPU time, and of the pairs' ratios);
+  client and makes the same calls (medians of wall and CPU time, and of the pairs' ratios; and,
+  where valgrind is installed, the instructions each executes up to its answer);
 - per endpoint (submit, public lookup, staff list, staff action), p50 and p99 of the Lambda handler
   called in process with API Gateway's event, against the same DynamoDB calls made with boto3;
 - the staff list at 1 000 and at 20 000 cases;
@@ -24,6 +25,8 @@ import argparse
 import http.client
 import json
 import os
+import re
+import shutil
 import statistics
 import subprocess
 import sys
@@ -216,7 +219,7 @@ def submit_event(key: str) -> dict[str, Any]:
 # --- Cold start --------------------------------------------------------------------------------------
 
 _APP_CHILD = """
-import json, sys, time
+import json, os, sys, time
 from types import SimpleNamespace
 import app
 event = json.loads(sys.argv[1])
@@ -225,12 +228,13 @@ context = SimpleNamespace(aws_request_id="cold", function_name="f", memory_limit
 response = app.app(event, context)
 assert response["statusCode"] == int(sys.argv[2]), response
 print("answered", time.process_time() * 1000, flush=True)
+os._exit(0)  # a Lambda keeps its process: the interpreter's exit is no part of a cold start
 """
 
 # The physical floor: botocore alone (PynamoDB's SDK; boto3 is not needed), one DynamoDB client,
 # the same calls as the app's first request, given as JSON.
 _BOTOCORE_FLOOR_CHILD = """
-import json, sys, time
+import json, os, sys, time
 import botocore.session
 client = botocore.session.get_session().create_client(
     "dynamodb", endpoint_url=sys.argv[1], region_name=sys.argv[2]
@@ -238,6 +242,7 @@ client = botocore.session.get_session().create_client(
 for operation, parameters in json.loads(sys.argv[3]):
     getattr(client, operation)(**parameters)
 print("answered", time.process_time() * 1000, flush=True)
+os._exit(0)
 """
 
 
@@ -295,6 +300,38 @@ def cold_figures(
     }
 
 
+def instructions(argv: list[str], env: dict[str, str]) -> int | None:
+    """The instructions a child executes up to its answer, counted by valgrind (callgrind), with a
+    fixed hash seed: the same work counts the same to a few in a million, where on a shared machine
+    the times of the same processes move by several per cent from one run to the next. ``None``
+    without valgrind (a Debian package: ``apt-get install valgrind``)."""
+    valgrind = shutil.which("valgrind")
+    if valgrind is None:
+        return None
+    result = subprocess.run(
+        [valgrind, "--tool=callgrind", "--callgrind-out-file=/dev/null", *argv],
+        cwd=API_DIR,
+        env={**env, "PYTHONHASHSEED": "0"},
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+    counted = re.search(r"Collected : (\d+)", result.stderr)
+    if result.returncode != 0 or not result.stdout.startswith("answered") or counted is None:
+        raise RuntimeError(f"cold start child failed under valgrind: {result.stderr[-2000:]}")
+    return int(counted.group(1))
+
+
+def cold_instructions(app_argv: list[str], floor_argv: list[str], env: dict[str, str]) -> dict[str, Any]:
+    """One run of each under valgrind (about 50 times slower), both at once."""
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        app, floor = pool.map(lambda argv: instructions(argv, env), (app_argv, floor_argv))
+    if app is None or floor is None:
+        return {}
+    return {"app_instructions": app, "floor_instructions": floor, "instruction_ratio": round(app / floor, 4)}
+
+
 def compile_api_bytecode() -> None:
     """The API's modules compiled to bytecode, as in the deployed bundle."""
     import compileall
@@ -339,16 +376,19 @@ def cold_start(env: dict[str, str], receipt_no: str, runs: int) -> dict[str, Any
         )
     ]
     submission_calls = submission_floor_calls(boto3_client(), tracking_no)
+    lookup_app, lookup_floor = app_child(lambda n: lookup_event, 200), floor(lambda n: lookup_calls)
+    submit_app = app_child(lambda n: submit_event(f"cold-{run_id}-{n}"), 201)
+    submit_floor = floor(lambda n: submission_calls(f"cold{run_id}{n}"))
+    counted = -2  # the pairs are 0.., the warm-up -1
     return {
-        "lookup": cold_figures(
-            app_child(lambda n: lookup_event, 200), floor(lambda n: lookup_calls), child_env, runs
-        ),
-        "submission": cold_figures(
-            app_child(lambda n: submit_event(f"cold-{run_id}-{n}"), 201),
-            floor(lambda n: submission_calls(f"cold{run_id}{n}")),
-            child_env,
-            runs,
-        ),
+        "lookup": {
+            **cold_figures(lookup_app, lookup_floor, child_env, runs),
+            **cold_instructions(lookup_app(counted), lookup_floor(counted), child_env),
+        },
+        "submission": {
+            **cold_figures(submit_app, submit_floor, child_env, runs),
+            **cold_instructions(submit_app(counted), submit_floor(counted), child_env),
+        },
     }
 
 
@@ -1018,6 +1058,12 @@ def cold_start_lines(cold: dict[str, Any]) -> list[str]:
         lines.append(
             f"{'  the same, CPU time of the process':44} {c['app_cpu_median_ms']:>9.1f} ms   floor {c['floor_cpu_median_ms']:>8.1f} ms   ratio {c['cpu_ratio']:.2f}   median of the pairs' ratios {c['paired_cpu_ratio']:.2f}"
         )
+        if "instruction_ratio" in c:
+            lines.append(
+                f"{'  the same, instructions to the answer':44} {c['app_instructions'] / 1e6:>9.1f} M    floor {c['floor_instructions'] / 1e6:>8.1f} M    ratio {c['instruction_ratio']:.3f} (valgrind)"
+            )
+        else:
+            lines.append("  the same, instructions to the answer: not counted (valgrind is not installed)")
     return lines
 
 
