@@ -24,7 +24,7 @@ from chalicelib.services.submissions import Receipt, submit_complaint
 from chalicelib.settings import Settings, get_settings
 from chalicelib.storage.case_repository import DynamoCaseRepository
 from chalicelib.storage.connection import dynamodb_for
-from chalicelib.storage.models import ActorMap, EventRecord
+from chalicelib.storage.event_records import ActorMap, EventRecord
 from chalicelib.storage.tables import ensure_tables
 from tests.support import unique_table_prefix
 from tests.support.api_client import app_client, get_json, post_json, reset_app_state

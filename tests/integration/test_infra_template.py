@@ -16,11 +16,10 @@ import pytest
 from pynamodb.models import Model
 
 from chalicelib.jobs.registry import JOBS
+from chalicelib.storage.event_records import AccessLogRecord, EventRecord
 from chalicelib.storage.models import (
-    AccessLogRecord,
     AttemptRecord,
     CaseRecord,
-    EventRecord,
     IdempotencyRecordModel,
     JobCursorRecord,
     ReportRecord,

@@ -349,6 +349,7 @@ _OFF_A_LOOKUPS_PATH = {
     "chalicelib.services.submissions",
     "chalicelib.storage.attachment_records",
     "chalicelib.storage.case_search",
+    "chalicelib.storage.event_records",
     "chalicelib.storage.fact_updates",
     "chalicelib.storage.outbox_records",
     "chalicelib.storage.queue_plan",

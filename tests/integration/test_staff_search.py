@@ -23,7 +23,8 @@ from chalice.test import Client
 
 from chalicelib.settings import get_settings
 from chalicelib.storage.connection import dynamodb_for
-from chalicelib.storage.models import AccessLogRecord, CaseRecord
+from chalicelib.storage.event_records import AccessLogRecord
+from chalicelib.storage.models import CaseRecord
 from chalicelib.storage.schema import table_shape
 from tests.support import unique_table_prefix
 from tests.support.api_client import app_client, get_json, post_json

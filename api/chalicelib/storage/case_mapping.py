@@ -1,49 +1,31 @@
-"""Cases, events and access-log entries as PynamoDB records and back; queue summaries read from raw
-index items."""
+"""Cases as PynamoDB records and back; queue summaries read from raw index items."""
 
 from __future__ import annotations
 
-import secrets
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, cast
 
 from ..domain.case import (
-    Actor,
-    ActorKind,
     Case,
     CaseSummary,
     Deadline,
-    Event,
     ExtensionRequest,
     Milestone,
     Priority,
-    Visibility,
 )
 from ..domain.complaint import Channel, Complainant, ComplainantType, ComplaintDetails
 from ..domain.lifecycle import Status
 from ..domain.moments import EARLIEST, LATEST, to_utc
 from ..domain.vocabulary import Lang
 from ..services.identity_keys import IdentityKeys
-from ..services.repository import AccessEntry
-from .models import (
-    AccessLogRecord,
-    ActorMap,
-    CaseRecord,
-    ComplainantMap,
-    EventRecord,
-    queue_key,
-)
+from .models import CaseRecord, ComplainantMap, queue_key
 
 __all__ = [
     "OPEN",
     "WAITING",
-    "access_entry_from_record",
-    "access_to_record",
     "case_from_record",
     "case_to_record",
-    "event_from_record",
-    "event_to_record",
     "summary_from_item",
 ]
 
@@ -246,62 +228,4 @@ def summary_from_item(item: dict[str, Any]) -> CaseSummary:
         priority=cast("Priority | None", _text(item, "priority")),
         next_due_kind=_text(item, "next_due_kind") if still_due else None,
         next_due_at=due_at,
-    )
-
-
-def event_to_record(event: Event) -> EventRecord:
-    return EventRecord(
-        tracking_no=event.tracking_no,
-        seq=event.seq,
-        at=event.at,
-        actor=ActorMap(
-            kind=event.actor.kind, id=event.actor.id, name=event.actor.name, role=event.actor.role
-        ),
-        action=event.action,
-        visibility=event.visibility,
-        from_status=event.from_status.value if event.from_status else None,
-        to_status=event.to_status.value if event.to_status else None,
-        note=event.note,
-        data=dict(event.data),
-    )
-
-
-def event_from_record(record: EventRecord) -> Event:
-    a = record.actor
-    return Event(
-        tracking_no=record.tracking_no,
-        seq=int(record.seq),
-        at=record.at,
-        actor=Actor(kind=cast(ActorKind, a.kind), id=a.id, name=a.name, role=a.role),
-        action=record.action,
-        visibility=cast(Visibility, record.visibility),
-        from_status=Status(record.from_status) if record.from_status else None,
-        to_status=Status(record.to_status) if record.to_status else None,
-        note=record.note,
-        data={str(k): str(v) for k, v in record.data.as_dict().items()},
-    )
-
-
-def access_to_record(entry: AccessEntry) -> AccessLogRecord:
-    return AccessLogRecord(
-        tracking_no=entry.tracking_no,
-        # A random suffix: two views in the same microsecond stay two entries.
-        viewed_at=f"{entry.at.isoformat()}#{secrets.token_hex(4)}",
-        staff_id=entry.staff_id,
-        staff_name=entry.staff_name,
-        role=entry.role,
-        purpose=entry.purpose,
-        identifiers=set(entry.identifiers) or None,
-    )
-
-
-def access_entry_from_record(record: AccessLogRecord) -> AccessEntry:
-    return AccessEntry(
-        tracking_no=record.tracking_no,
-        at=datetime.fromisoformat(record.viewed_at.split("#")[0]),
-        staff_id=record.staff_id,
-        staff_name=record.staff_name,
-        role=record.role,
-        purpose=record.purpose,
-        identifiers=tuple(sorted(record.identifiers or ())),
     )

@@ -21,17 +21,9 @@ from ..services.repository import (
     IdempotencyRecord,
     TrackingNumberTakenError,
 )
-from .case_mapping import (
-    access_entry_from_record,
-    access_to_record,
-    case_from_record,
-    case_to_record,
-    event_from_record,
-    event_to_record,
-    summary_from_item,
-)
+from .case_mapping import case_from_record, case_to_record, summary_from_item
 from .connection import DynamoDB
-from .models import AccessLogRecord, CaseRecord, EventRecord, IdempotencyRecordModel, ReportRecord
+from .models import CaseRecord, IdempotencyRecordModel, ReportRecord
 from .sdk_errors import call, conflicting_write, is_conflict, unavailable_or_raise
 
 if TYPE_CHECKING:
@@ -40,8 +32,9 @@ if TYPE_CHECKING:
 
 __all__ = ["DynamoCaseRepository"]
 
-# The modules only the writes, the queue or the searches use are imported by the methods that use
-# them: a cold lookup loads the read path's alone (scripts/bench measures its cold start).
+# The modules only the writes, the history, the access log, the queue or the searches use are
+# imported by the methods that use them: a cold lookup loads the read path's alone (scripts/bench
+# measures its cold start; tests/integration/test_staff_dynamodb_local.py keeps it so).
 
 # PynamoDB asks for consumed capacity on every call unless told otherwise; nothing here reads it, and
 # on a transaction it costs DynamoDB about half a millisecond.
@@ -55,18 +48,29 @@ class DynamoCaseRepository:
         self._zone = default_policy().zone
         self._connection = dynamodb.connection
         self._cases = dynamodb.table(CaseRecord)
-        self._events = dynamodb.table(EventRecord)
         self._idempotency = dynamodb.table(IdempotencyRecordModel)
-        self._access_log = dynamodb.table(AccessLogRecord)
+
+    @property
+    def _events(self) -> str:
+        from .event_records import EventRecord
+
+        return self._db.table(EventRecord)
+
+    @property
+    def _access_log(self) -> str:
+        from .event_records import AccessLogRecord
+
+        return self._db.table(AccessLogRecord)
 
     def _write_tables(self) -> None:
-        """The tables a case's transaction writes to beyond this repository's own, asked for before
-        it is written: the connection binds each model at its table's first use, and a transaction
-        builds its items from the models' tables."""
+        """The tables a case's transaction writes to beyond the cases', asked for before it is
+        written: the connection binds each model at its table's first use, and a transaction builds
+        its items from the models' tables."""
+        from .event_records import AccessLogRecord, EventRecord
         from .outbox_records import OutboxRecord
 
-        self._db.table(OutboxRecord)
-        self._db.table(ReportRecord)
+        for model in (EventRecord, AccessLogRecord, OutboxRecord, ReportRecord):
+            self._db.table(model)
 
     def create(
         self,
@@ -77,6 +81,7 @@ class DynamoCaseRepository:
     ) -> None:
         from pynamodb.transactions import TransactWrite
 
+        from .event_records import EventRecord, event_to_record
         from .fact_updates import add_fact_updates
         from .outbox_records import notice_record
 
@@ -155,6 +160,8 @@ class DynamoCaseRepository:
                 return items
 
     def history(self, tracking_no: str) -> list[Event]:
+        from .event_records import EventRecord, event_from_record
+
         items = call(lambda: self._partition(self._events, tracking_no))
         return [event_from_record(EventRecord.from_raw_data(item)) for item in items]
 
@@ -167,6 +174,7 @@ class DynamoCaseRepository:
     ) -> None:
         from pynamodb.transactions import TransactWrite
 
+        from .event_records import EventRecord, access_to_record, event_to_record
         from .fact_updates import add_fact_updates
         from .outbox_records import notice_record
 
@@ -252,6 +260,8 @@ class DynamoCaseRepository:
         return call(count)
 
     def record_access(self, entry: AccessEntry) -> None:
+        from .event_records import access_to_record
+
         record = access_to_record(entry)
         call(
             lambda: self._connection.put_item(
@@ -264,6 +274,8 @@ class DynamoCaseRepository:
         )
 
     def access_log(self, tracking_no: str) -> list[AccessEntry]:
+        from .event_records import AccessLogRecord, access_entry_from_record
+
         items = call(lambda: self._partition(self._access_log, tracking_no))
         return [access_entry_from_record(AccessLogRecord.from_raw_data(item)) for item in items]
 

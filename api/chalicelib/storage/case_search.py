@@ -16,8 +16,9 @@ from pynamodb.connection.base import Connection
 
 from ..domain.case import CaseSummary
 from ..services.repository import AccessEntry
-from .case_mapping import access_entry_from_record, summary_from_item
-from .models import IDENTITY_INDEXES, SUMMARY_ATTRIBUTES, AccessLogRecord
+from .case_mapping import summary_from_item
+from .event_records import AccessLogRecord, access_entry_from_record
+from .models import IDENTITY_INDEXES, SUMMARY_ATTRIBUTES
 from .sdk_errors import call
 
 __all__ = ["cases_with_identifier", "staff_access", "summaries"]

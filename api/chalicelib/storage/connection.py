@@ -48,15 +48,8 @@ _TABLE_SETTINGS: dict[str, str] = {
 def all_models() -> tuple[type[Model], ...]:
     """Every table's model (the table upkeep creates their tables; the schema tests read them)."""
     from .attachment_records import AttachmentRecord
-    from .models import (
-        AccessLogRecord,
-        AttemptRecord,
-        CaseRecord,
-        EventRecord,
-        IdempotencyRecordModel,
-        JobCursorRecord,
-        ReportRecord,
-    )
+    from .event_records import AccessLogRecord, EventRecord
+    from .models import AttemptRecord, CaseRecord, IdempotencyRecordModel, JobCursorRecord, ReportRecord
     from .outbox_records import OutboxRecord
 
     return (

@@ -1,17 +1,16 @@
-"""PynamoDB models of the tables. ``bind_models`` points them at the configured tables.
+"""PynamoDB models of the tables (the events' and the access log's: event_records.py; the outbox's and
+the attachments': outbox_records.py, attachment_records.py). ``bind_models`` points them at their tables.
 
 Access patterns served by keys and indexes (never Scan):
 - a case by tracking number: cases table key (strongly consistent read);
 - the staff queue by status, ordered by what is due first: ``status-queue-index``;
 - a department's cases, ordered the same way: ``department-queue-index`` (sparse until routed);
 - the cases submitted in a month, in order: ``month-index``;
-- a case's history in order: events table, key (tracking_no, seq);
 - the open queue (cases staff still owe something), earliest due first: ``open-queue-index``;
 - a complainant's cases, newest first, by the keyed hash of a phone number, e-mail address, credit
   code, name or organisation: ``phone-index``, ``email-index``, ``credit-code-index``,
   ``name-index``, ``organization-index`` (sparse, keys only: never an identifier in plain text);
 - a submission's Idempotency-Key: idempotency table key, expired by TTL;
-- who viewed a case's personal data: access-log table key; what one staff member viewed: ``staff-index``;
 - access-code attempts per client or case and time window: attempts table key, expired by TTL;
 - a month's report facts, its frozen report and the published statistics: reports table key (month).
 """
@@ -34,18 +33,16 @@ from pynamodb.attributes import (
     UTCDateTimeAttribute,
     VersionAttribute,
 )
-from pynamodb.indexes import AllProjection, GlobalSecondaryIndex, IncludeProjection, KeysOnlyProjection
+from pynamodb.indexes import GlobalSecondaryIndex, IncludeProjection, KeysOnlyProjection
 from pynamodb.models import Model
 
 __all__ = [
     "IDENTITY_INDEXES",
     "MAX_RETRY_ATTEMPTS",
     "SUMMARY_ATTRIBUTES",
-    "ActorMap",
     "CaseRecord",
     "ComplainantMap",
     "ConnectionSettings",
-    "EventRecord",
     "IdempotencyRecordModel",
     "JobCursorRecord",
     "ReportRecord",
@@ -92,13 +89,6 @@ class ComplainantMap(MapAttribute[str, Any]):
     credit_code = UnicodeAttribute(null=True)
     phone = UnicodeAttribute(null=True)
     email = UnicodeAttribute(null=True)
-
-
-class ActorMap(MapAttribute[str, Any]):
-    kind = UnicodeAttribute()
-    id = UnicodeAttribute(null=True)
-    name = UnicodeAttribute(null=True)
-    role = UnicodeAttribute(null=True)
 
 
 # What the queue shows of a case, projected into its indexes: never the complainant's identity or what
@@ -307,22 +297,6 @@ class CaseRecord(Model):
     by_organization = OrganizationIndex()
 
 
-class EventRecord(Model):
-    class Meta(_Meta):
-        pass
-
-    tracking_no = UnicodeAttribute(hash_key=True)
-    seq = NumberAttribute(range_key=True)
-    at = UTCDateTimeAttribute()
-    actor = ActorMap()
-    action = UnicodeAttribute()
-    visibility = UnicodeAttribute()
-    from_status = UnicodeAttribute(null=True)
-    to_status = UnicodeAttribute(null=True)
-    note = UnicodeAttribute(null=True)
-    data = MapAttribute[str, str](default=dict)
-
-
 class IdempotencyRecordModel(Model):
     class Meta(_Meta):
         pass
@@ -390,35 +364,6 @@ class ReportRecord(Model):
     frozen_at = UTCDateTimeAttribute(null=True)
     # The month the ``latest`` statistics end at.
     of_month = UnicodeAttribute(null=True)
-
-
-class StaffIndex(GlobalSecondaryIndex["AccessLogRecord"]):
-    class Meta:
-        index_name = "staff-index"
-        projection = AllProjection()
-
-    staff_id = UnicodeAttribute(hash_key=True)
-    viewed_at = UnicodeAttribute(range_key=True)
-
-
-class AccessLogRecord(Model):
-    """Who saw a complainant's personal data, and when, and who searched by an identifier: by case
-    (searches under ``search#<day>``), and by staff member."""
-
-    class Meta(_Meta):
-        pass
-
-    tracking_no = UnicodeAttribute(hash_key=True)
-    # ISO time plus a random suffix: two views in the same microsecond stay two entries.
-    viewed_at = UnicodeAttribute(range_key=True)
-    staff_id = UnicodeAttribute()
-    staff_name = UnicodeAttribute()
-    role = UnicodeAttribute()
-    purpose = UnicodeAttribute()
-    # A search's "<kind>:<keyed hash>" of each identifier it looked for.
-    identifiers = UnicodeSetAttribute(null=True)
-
-    by_staff = StaffIndex()
 
 
 def bind_models(tables: Mapping[type[Model], str], *, region: str, host: str | None) -> None:
