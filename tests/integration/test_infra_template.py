@@ -16,15 +16,12 @@ import pytest
 from pynamodb.models import Model
 
 from chalicelib.jobs.registry import JOBS
+from chalicelib.storage.attempt_counter import AttemptRecord
 from chalicelib.storage.event_records import AccessLogRecord, EventRecord
-from chalicelib.storage.models import (
-    AttemptRecord,
-    CaseRecord,
-    IdempotencyRecordModel,
-    JobCursorRecord,
-    ReportRecord,
-)
+from chalicelib.storage.job_cursors import JobCursorRecord
+from chalicelib.storage.models import CaseRecord, IdempotencyRecordModel
 from chalicelib.storage.outbox_records import OutboxRecord
+from chalicelib.storage.report_mapping import ReportRecord
 from chalicelib.storage.schema import table_shape
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -348,11 +348,13 @@ _OFF_A_LOOKUPS_PATH = {
     "chalicelib.services.staff_cases",
     "chalicelib.services.submissions",
     "chalicelib.storage.attachment_records",
+    "chalicelib.storage.attempt_counter",
     "chalicelib.storage.case_search",
     "chalicelib.storage.event_records",
     "chalicelib.storage.fact_updates",
     "chalicelib.storage.outbox_records",
     "chalicelib.storage.queue_plan",
+    "chalicelib.storage.report_mapping",
     "chalicelib.web.pages",
 }
 

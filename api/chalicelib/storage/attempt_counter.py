@@ -1,20 +1,37 @@
 """Access-code attempt counts on DynamoDB, each reserved by one conditional update: concurrent
-reservations are serialised by DynamoDB, so no more than the cap are ever counted."""
+reservations are serialised by DynamoDB, so no more than the cap are ever counted.
+
+Access pattern: the attempts per client or case and time window, by the attempts table's key,
+expired by TTL."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
+from pynamodb.attributes import NumberAttribute, TTLAttribute, UnicodeAttribute
 from pynamodb.exceptions import UpdateError
 from pynamodb.expressions.condition import Condition
 from pynamodb.expressions.update import Action
+from pynamodb.models import Model
 
 from .case_repository import NO_CAPACITY_REPORT
 from .connection import DynamoDB
-from .models import AttemptRecord
+from .models import _Meta
 from .sdk_errors import call
 
-__all__ = ["DynamoAttemptCounter"]
+__all__ = ["AttemptRecord", "DynamoAttemptCounter"]
+
+
+class AttemptRecord(Model):
+    """Access-code attempts counted under one key: a client or a case, in one fixed time window
+    (services/access_code_throttle.py), expired by TTL."""
+
+    class Meta(_Meta):
+        pass
+
+    key = UnicodeAttribute(hash_key=True)
+    failures = NumberAttribute(default=0)
+    expires_at = TTLAttribute()
 
 
 class DynamoAttemptCounter:

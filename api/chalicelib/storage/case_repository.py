@@ -23,7 +23,7 @@ from ..services.repository import (
 )
 from .case_mapping import case_from_record, case_to_record, summary_from_item
 from .connection import DynamoDB
-from .models import CaseRecord, IdempotencyRecordModel, ReportRecord
+from .models import CaseRecord, IdempotencyRecordModel
 from .sdk_errors import call, conflicting_write, is_conflict, unavailable_or_raise
 
 if TYPE_CHECKING:
@@ -68,6 +68,7 @@ class DynamoCaseRepository:
         its items from the models' tables."""
         from .event_records import AccessLogRecord, EventRecord
         from .outbox_records import OutboxRecord
+        from .report_mapping import ReportRecord
 
         for model in (EventRecord, AccessLogRecord, OutboxRecord, ReportRecord):
             self._db.table(model)

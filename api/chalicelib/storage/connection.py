@@ -48,9 +48,12 @@ _TABLE_SETTINGS: dict[str, str] = {
 def all_models() -> tuple[type[Model], ...]:
     """Every table's model (the table upkeep creates their tables; the schema tests read them)."""
     from .attachment_records import AttachmentRecord
+    from .attempt_counter import AttemptRecord
     from .event_records import AccessLogRecord, EventRecord
-    from .models import AttemptRecord, CaseRecord, IdempotencyRecordModel, JobCursorRecord, ReportRecord
+    from .job_cursors import JobCursorRecord
+    from .models import CaseRecord, IdempotencyRecordModel
     from .outbox_records import OutboxRecord
+    from .report_mapping import ReportRecord
 
     return (
         CaseRecord,

@@ -10,8 +10,7 @@ from pynamodb.transactions import TransactWrite
 from ..domain.case import Case, Event
 from ..domain.report_facts import core_of, fact_months, marks_of
 from ..services.identity_keys import IdentityKeys
-from .models import ReportRecord
-from .report_mapping import core_text, facts_key, marks_actions
+from .report_mapping import ReportRecord, core_text, facts_key, marks_actions
 
 __all__ = ["add_fact_updates"]
 

@@ -6,12 +6,27 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from pynamodb.attributes import TTLAttribute, UnicodeAttribute
+from pynamodb.models import Model
+
 from .case_repository import NO_CAPACITY_REPORT
 from .connection import DynamoDB
-from .models import JobCursorRecord
+from .models import _Meta
 from .sdk_errors import call
 
-__all__ = ["DynamoJobCursors"]
+__all__ = ["DynamoJobCursors", "JobCursorRecord"]
+
+
+class JobCursorRecord(Model):
+    """Where a scheduled job's pass through the queue stopped (services/scheduled_work.py), expired
+    by TTL so that a pass left unfinished long ago starts over."""
+
+    class Meta(_Meta):
+        pass
+
+    name = UnicodeAttribute(hash_key=True)
+    cursor = UnicodeAttribute()
+    expires_at = TTLAttribute()
 
 
 class DynamoJobCursors:

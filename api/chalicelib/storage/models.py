@@ -1,5 +1,7 @@
-"""PynamoDB models of the tables (the events' and the access log's: event_records.py; the outbox's and
-the attachments': outbox_records.py, attachment_records.py). ``bind_models`` points them at their tables.
+"""PynamoDB models of the cases' and the idempotency keys' tables, and what every model shares; the
+others live with the code that uses them (event_records.py, outbox_records.py, attachment_records.py,
+report_mapping.py, attempt_counter.py, job_cursors.py), so that a cold lookup imports none of them.
+``bind_models`` points the models at their tables.
 
 Access patterns served by keys and indexes (never Scan):
 - a case by tracking number: cases table key (strongly consistent read);
@@ -11,8 +13,6 @@ Access patterns served by keys and indexes (never Scan):
   code, name or organisation: ``phone-index``, ``email-index``, ``credit-code-index``,
   ``name-index``, ``organization-index`` (sparse, keys only: never an identifier in plain text);
 - a submission's Idempotency-Key: idempotency table key, expired by TTL;
-- access-code attempts per client or case and time window: attempts table key, expired by TTL;
-- a month's report facts, its frozen report and the published statistics: reports table key (month).
 """
 
 from __future__ import annotations
@@ -22,14 +22,12 @@ from datetime import datetime
 from typing import Any
 
 from pynamodb.attributes import (
-    BinaryAttribute,
     BooleanAttribute,
     JSONAttribute,
     MapAttribute,
     NumberAttribute,
     TTLAttribute,
     UnicodeAttribute,
-    UnicodeSetAttribute,
     UTCDateTimeAttribute,
     VersionAttribute,
 )
@@ -44,8 +42,6 @@ __all__ = [
     "ComplainantMap",
     "ConnectionSettings",
     "IdempotencyRecordModel",
-    "JobCursorRecord",
-    "ReportRecord",
     "bind_models",
     "queue_key",
 ]
@@ -306,64 +302,6 @@ class IdempotencyRecordModel(Model):
     tracking_no = UnicodeAttribute()
     created_at = UTCDateTimeAttribute()
     expires_at = TTLAttribute()
-
-
-class AttemptRecord(Model):
-    """Access-code attempts counted under one key: a client or a case, in one fixed time window
-    (services/access_code_throttle.py), expired by TTL."""
-
-    class Meta(_Meta):
-        pass
-
-    key = UnicodeAttribute(hash_key=True)
-    failures = NumberAttribute(default=0)
-    expires_at = TTLAttribute()
-
-
-class JobCursorRecord(Model):
-    """Where a scheduled job's pass through the queue stopped (services/scheduled_work.py), expired
-    by TTL so that a pass left unfinished long ago starts over."""
-
-    class Meta(_Meta):
-        pass
-
-    name = UnicodeAttribute(hash_key=True)
-    cursor = UnicodeAttribute()
-    expires_at = TTLAttribute()
-
-
-class ReportRecord(Model):
-    """The monthly report's table. Under each month (``YYYY-MM``, Beijing time):
-
-    - ``case#<tracking_no>``: the facts of a case the month concerns (domain/report_facts.py), the
-      case's own as JSON text (``core``) and what only its events said (the other attributes),
-      written in the case's own transactions;
-    - ``carried``: present once the cases open at the end of the month before were carried in;
-    - ``snapshot#figures`` and ``snapshot#part#<n>``: the month's frozen report, its figures as JSON
-      text and its whole document gzip-compressed in parts (items hold at most 400 KB).
-
-    Under ``public``, the published statistics ending at each month, and ``latest``.
-    """
-
-    class Meta(_Meta):
-        pass
-
-    month = UnicodeAttribute(hash_key=True)
-    item = UnicodeAttribute(range_key=True)
-    core = UnicodeAttribute(null=True)
-    reject_reason = UnicodeAttribute(null=True)
-    respond_decision = UnicodeAttribute(null=True)
-    review_decision = UnicodeAttribute(null=True)
-    review_decided_at = UTCDateTimeAttribute(null=True)
-    callback_at = UTCDateTimeAttribute(null=True)
-    rating_at = UTCDateTimeAttribute(null=True)
-    extended = UnicodeSetAttribute(null=True)
-    body = UnicodeAttribute(null=True)
-    data = BinaryAttribute(null=True, legacy_encoding=False)
-    parts = NumberAttribute(null=True)
-    frozen_at = UTCDateTimeAttribute(null=True)
-    # The month the ``latest`` statistics end at.
-    of_month = UnicodeAttribute(null=True)
 
 
 def bind_models(tables: Mapping[type[Model], str], *, region: str, host: str | None) -> None:

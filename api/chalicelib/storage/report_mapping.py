@@ -1,4 +1,4 @@
-"""Report facts (domain/report_facts.py) as items of the reports table and back.
+"""The reports table (``ReportRecord``), and report facts (domain/report_facts.py) as its items and back.
 
 The case's own facts travel as one JSON text (``core``): a month's report reads thousands of them,
 and one text per item parses faster than a typed map. What only the events say are attributes of
@@ -12,21 +12,65 @@ import json
 from datetime import UTC, datetime
 from typing import Any
 
+from pynamodb.attributes import (
+    BinaryAttribute,
+    NumberAttribute,
+    UnicodeAttribute,
+    UnicodeSetAttribute,
+    UTCDateTimeAttribute,
+)
 from pynamodb.expressions.update import Action
+from pynamodb.models import Model
 
 from ..domain.lifecycle import Status
 from ..domain.report_facts import CaseCore, CaseFacts, ClockFact, Marks
-from .models import ReportRecord
+from .models import _Meta
 
 __all__ = [
     "FACTS_ATTRIBUTES",
     "FACTS_PREFIX",
+    "ReportRecord",
     "core_text",
     "facts_from_item",
     "facts_key",
     "facts_record",
     "marks_actions",
 ]
+
+
+class ReportRecord(Model):
+    """The monthly report's table. Under each month (``YYYY-MM``, Beijing time):
+
+    - ``case#<tracking_no>``: the facts of a case the month concerns (domain/report_facts.py), the
+      case's own as JSON text (``core``) and what only its events said (the other attributes),
+      written in the case's own transactions;
+    - ``carried``: present once the cases open at the end of the month before were carried in;
+    - ``snapshot#figures`` and ``snapshot#part#<n>``: the month's frozen report, its figures as JSON
+      text and its whole document gzip-compressed in parts (items hold at most 400 KB).
+
+    Under ``public``, the published statistics ending at each month, and ``latest``.
+    """
+
+    class Meta(_Meta):
+        pass
+
+    month = UnicodeAttribute(hash_key=True)
+    item = UnicodeAttribute(range_key=True)
+    core = UnicodeAttribute(null=True)
+    reject_reason = UnicodeAttribute(null=True)
+    respond_decision = UnicodeAttribute(null=True)
+    review_decision = UnicodeAttribute(null=True)
+    review_decided_at = UTCDateTimeAttribute(null=True)
+    callback_at = UTCDateTimeAttribute(null=True)
+    rating_at = UTCDateTimeAttribute(null=True)
+    extended = UnicodeSetAttribute(null=True)
+    body = UnicodeAttribute(null=True)
+    data = BinaryAttribute(null=True, legacy_encoding=False)
+    parts = NumberAttribute(null=True)
+    frozen_at = UTCDateTimeAttribute(null=True)
+    # The month the ``latest`` statistics end at.
+    of_month = UnicodeAttribute(null=True)
+
 
 FACTS_PREFIX = "case#"
 # The marks a later event replaces (``extended`` only grows).

@@ -19,8 +19,14 @@ from ..domain.tracking import ALPHABET
 from ..services.report_store import Snapshot
 from .case_repository import NO_CAPACITY_REPORT
 from .connection import DynamoDB
-from .models import ReportRecord
-from .report_mapping import FACTS_ATTRIBUTES, FACTS_PREFIX, facts_from_item, facts_key, facts_record
+from .report_mapping import (
+    FACTS_ATTRIBUTES,
+    FACTS_PREFIX,
+    ReportRecord,
+    facts_from_item,
+    facts_key,
+    facts_record,
+)
 from .sdk_errors import call, conflicting_write, unavailable_or_raise
 
 __all__ = ["DynamoReportStore"]

@@ -25,8 +25,8 @@ from ..settings import Settings, get_settings
 from .case_mapping import WAITING, case_from_record, case_to_record
 from .case_repository import DynamoCaseRepository
 from .connection import DynamoDB, all_models, dynamodb_for
-from .models import CaseRecord, ReportRecord
-from .report_mapping import facts_record
+from .models import CaseRecord
+from .report_mapping import ReportRecord, facts_record
 from .schema import TableShape, table_shape
 
 __all__ = ["ensure_tables", "main"]
