@@ -14,13 +14,13 @@ try:
 
     from chalicelib.jobs.attachments import attachment_handlers
     from chalicelib.jobs.handlers import job_handlers
-    from chalicelib.web.admin import admin_routes
     from chalicelib.web.attachments import attachment_routes
     from chalicelib.web.cors import cors_middleware
+    from chalicelib.web.downloads import XLSX_MEDIA_TYPE
     from chalicelib.web.public import public_routes
-    from chalicelib.web.report_xlsx import XLSX_MEDIA_TYPE
     from chalicelib.web.request_log import request_log_middleware
     from chalicelib.web.security_headers import security_headers_middleware
+    from chalicelib.web.staff_routes import admin_routes
 finally:
     gc.freeze()
     gc.enable()

@@ -17,8 +17,8 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from app import app
 from chalicelib.domain.staff import ROLES
 from chalicelib.domain.tracking import format_code, new_tracking_no
-from chalicelib.web import admin
-from chalicelib.web.admin import allowed_roles
+from chalicelib.web import admin, auth
+from chalicelib.web.staff_routes import STAFF_ROUTES, allowed_roles
 from tests.support import free_port
 from tests.support.api_client import app_client
 from tests.support.api_server import serve_app
@@ -100,6 +100,15 @@ def test_the_route_table_has_the_staff_routes() -> None:
     assert all(allowed_roles(view) for _, _, view in ADMIN_ROUTES), "every admin route declares its roles"
 
 
+def test_each_declared_staff_route_has_its_handler_and_each_handler_its_route() -> None:
+    # web/staff_routes.py names each route's handler in web/admin.py, imported with the first staff
+    # request: a name without a function would fail only then, a function without a route never.
+    handlers = {route.handler for route in STAFF_ROUTES}
+    assert handlers == set(admin.__all__)
+    assert all(callable(getattr(admin, name)) for name in handlers)
+    assert {(route.path, route.method) for route in STAFF_ROUTES} <= {(p, m) for p, m, _ in ADMIN_ROUTES}
+
+
 @pytest.mark.parametrize(
     ("path", "method", "view"), ADMIN_ROUTES, ids=[f"{m} {p}" for p, m, _ in ADMIN_ROUTES]
 )
@@ -154,7 +163,7 @@ def test_an_authorizer_that_fails_gets_api_gateways_500_not_a_dropped_connection
     def failing(authorization: str, settings: object) -> None:
         raise RuntimeError("a bug in the authorizer")
 
-    monkeypatch.setattr(admin, "verify_staff_token", failing)
+    monkeypatch.setattr(auth, "verify_staff_token", failing)
     port = free_port()
     with serve_app(port):
         connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)

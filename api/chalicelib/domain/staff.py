@@ -10,7 +10,7 @@ from .case import Actor, Case, CaseSummary
 from .errors import ForbiddenError
 from .messages import Message
 
-__all__ = ["ALL_STAFF", "OFFICE", "ROLES", "SUPERVISORS", "Role", "StaffMember"]
+__all__ = ["ALL_STAFF", "OFFICE", "RESEND_ROLES", "ROLES", "SUPERVISORS", "Role", "StaffMember"]
 
 Role = Literal["officer", "handler", "supervisor"]
 ROLES: tuple[Role, ...] = ("officer", "handler", "supervisor")
@@ -21,6 +21,9 @@ ROLES: tuple[Role, ...] = ("officer", "handler", "supervisor")
 ALL_STAFF: frozenset[Role] = frozenset(ROLES)
 OFFICE: frozenset[Role] = frozenset({"officer", "supervisor"})
 SUPERVISORS: frozenset[Role] = frozenset({"supervisor"})
+# Who may put a message that could not be delivered back in line: the office, which answers for
+# telling the complainant (a department's handler sees the messages but does not resend them).
+RESEND_ROLES: frozenset[Role] = OFFICE
 
 
 class StaffMember(Struct, frozen=True):

@@ -10,15 +10,11 @@ from msgspec import Struct
 from ..domain.case import Case
 from ..domain.errors import TransitionNotAllowedError
 from ..domain.messages import Message
-from ..domain.staff import OFFICE, Role, StaffMember
+from ..domain.staff import RESEND_ROLES, StaffMember
 from .lookup import find_case
 from .repository import AccessEntry, CaseRepository, OutboxMessage, OutboxStore
 
-__all__ = ["RESEND_ROLES", "CaseMessages", "case_messages", "resend_message"]
-
-# Who may put a message that could not be delivered back in line: the office, which answers for
-# telling the complainant (a department's handler sees the messages but does not resend them).
-RESEND_ROLES: frozenset[Role] = OFFICE
+__all__ = ["CaseMessages", "case_messages", "resend_message"]
 
 
 class CaseMessages(Struct, frozen=True):

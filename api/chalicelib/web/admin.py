@@ -1,88 +1,58 @@
-"""Staff routes under /admin: every one behind the staff authorizer and a role check."""
+"""The staff routes' handlers: web/staff_routes.py declares each route (behind the staff
+authorizer, with the roles it admits, checked before a handler runs) and imports this module with
+the first staff request."""
 
 from __future__ import annotations
 
-import functools
-from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import ParamSpec
 from urllib.parse import unquote
 
-from chalice.app import AuthRequest, AuthResponse, Blueprint, Request, Response
+from chalice.app import Request, Response
 
 from ..domain.deadlines import default_policy
 from ..domain.lifecycle import Status
 from ..domain.messages import Message
-from ..domain.staff import ALL_STAFF, OFFICE, SUPERVISORS, Role, StaffMember
+from ..domain.staff import StaffMember
 from ..domain.tracking import format_code
-from ..services.case_messages import RESEND_ROLES
 from ..services.repository import CaseQuery
 from ..settings import get_settings
 from ..storage import identity_hasher_for, outbox_for, report_store_for, repository_for
-from .auth import authorizer_context, staff_from_context, verify_staff_token
-from .cors import preflight_response
+from .auth import staff_from_context
 from .errors import RequestError
 from .requests import body_kind, idempotency_key, limited_body
 from .responses import json_response
-from .routing import ANY_CONTENT_TYPE, endpoint, request_language
+from .routing import request_language
+from .staff_routes import staff_request
 from .views import case_messages_view, queue_item_view, receipt_view, staff_case_view
 
-__all__ = ["admin_routes", "allowed_roles"]
-
-P = ParamSpec("P")
-
-admin_routes = Blueprint(__name__)
-
-
-@admin_routes.authorizer(ttl_seconds=60)
-def staff_authorizer(auth_request: AuthRequest) -> AuthResponse:
-    """Verifies the token; an invalid one raises ``Unauthorized`` (401). Any valid staff token is
-    allowed on to the route, which checks the role (403)."""
-    staff = verify_staff_token(auth_request.token, get_settings())
-    # Every route: API Gateway caches this answer per token for all of them.
-    return AuthResponse(routes=["*"], principal_id=staff.id, context=authorizer_context(staff))
+__all__ = [
+    "access_log",
+    "act",
+    "case_detail",
+    "complainant_history_route",
+    "contact",
+    "list_complaints",
+    "messages",
+    "monthly_report_route",
+    "register",
+    "resend",
+    "search",
+    "staff_access_log_route",
+]
 
 
 def _request() -> Request:
-    request = admin_routes.current_request
-    assert request is not None  # set by Chalice while a view runs
-    return request
+    return staff_request()
 
 
 def _staff() -> StaffMember:
     return staff_from_context(_request().context)
 
 
-def allowed_roles(view: Callable[..., Response]) -> frozenset[Role]:
-    """The roles a route admits (the route-table test reads it)."""
-    roles: frozenset[Role] = getattr(view, "allowed_roles", frozenset())
-    return roles
-
-
-def _for(roles: frozenset[Role]) -> Callable[[Callable[P, Response]], Callable[P, Response]]:
-    """Refuse (403) staff without one of ``roles``; map every error to the one error shape."""
-
-    def decorate(view: Callable[P, Response]) -> Callable[P, Response]:
-        @functools.wraps(view)
-        def checked(*args: P.args, **kwargs: P.kwargs) -> Response:
-            _staff().ensure_role(roles)
-            return view(*args, **kwargs)
-
-        guarded = endpoint(_request)(checked)
-        guarded.allowed_roles = roles  # type: ignore[attr-defined]
-        return guarded
-
-    return decorate
-
-
 def _now() -> datetime:
     return datetime.now(UTC)
 
 
-@admin_routes.route(
-    "/admin/complaints", methods=["GET"], content_types=ANY_CONTENT_TYPE, authorizer=staff_authorizer
-)
-@_for(ALL_STAFF)
 def list_complaints() -> Response:
     # The staff services (and the actions' rules they apply) are imported by the staff routes that
     # use them: a cold public request needs none of them.
@@ -123,8 +93,6 @@ def list_complaints() -> Response:
     return json_response({"items": items, "cursor": queue.page.cursor, "total": queue.total})
 
 
-@admin_routes.route("/admin/complaints", methods=["POST"], authorizer=staff_authorizer, content_types=["*/*"])
-@_for(OFFICE)
 def register() -> Response:
     request, settings = _request(), get_settings()
     body_kind(request.headers, allow_form=False)
@@ -149,13 +117,6 @@ def register() -> Response:
     return json_response(receipt_view(receipt, default_policy()), 201, replayed)
 
 
-@admin_routes.route(
-    "/admin/complaints/{tracking_no}",
-    methods=["GET"],
-    content_types=ANY_CONTENT_TYPE,
-    authorizer=staff_authorizer,
-)
-@_for(ALL_STAFF)
 def case_detail(tracking_no: str) -> Response:
     staff, now = _staff(), _now()
     from ..services.staff_cases import view_case
@@ -164,13 +125,6 @@ def case_detail(tracking_no: str) -> Response:
     return json_response(staff_case_view(view, staff, now, default_policy()))
 
 
-@admin_routes.route(
-    "/admin/complaints/{tracking_no}/actions",
-    methods=["POST"],
-    authorizer=staff_authorizer,
-    content_types=["*/*"],
-)
-@_for(ALL_STAFF)
 def act(tracking_no: str) -> Response:
     request, settings = _request(), get_settings()
     body_kind(request.headers, allow_form=False)
@@ -194,13 +148,6 @@ def act(tracking_no: str) -> Response:
     return json_response(staff_case_view(view, staff, now, default_policy()))
 
 
-@admin_routes.route(
-    "/admin/complaints/{tracking_no}/access-log",
-    methods=["GET"],
-    content_types=ANY_CONTENT_TYPE,
-    authorizer=staff_authorizer,
-)
-@_for(SUPERVISORS)
 def access_log(tracking_no: str) -> Response:
     from ..services.access_log import case_access_log
     from .search_views import access_entry_view
@@ -209,10 +156,6 @@ def access_log(tracking_no: str) -> Response:
     return json_response({"items": [access_entry_view(e) for e in entries]})
 
 
-@admin_routes.route(
-    "/admin/access-log", methods=["GET"], content_types=ANY_CONTENT_TYPE, authorizer=staff_authorizer
-)
-@_for(SUPERVISORS)
 def staff_access_log_route() -> Response:
     """What one staff member viewed and searched, day by day."""
     from ..services.access_log import staff_access_log
@@ -232,10 +175,6 @@ def staff_access_log_route() -> Response:
     return json_response(staff_access_view(log))
 
 
-@admin_routes.route(
-    "/admin/search", methods=["GET"], content_types=ANY_CONTENT_TYPE, authorizer=staff_authorizer
-)
-@_for(ALL_STAFF)
 def search() -> Response:
     """Cases by tracking number, phone, e-mail, credit code, organisation or name (logged)."""
     from ..services.case_search import search_cases
@@ -257,13 +196,6 @@ def search() -> Response:
     return json_response(search_view(result, now, policy))
 
 
-@admin_routes.route(
-    "/admin/complaints/{tracking_no}/history",
-    methods=["GET"],
-    content_types=ANY_CONTENT_TYPE,
-    authorizer=staff_authorizer,
-)
-@_for(ALL_STAFF)
 def complainant_history_route(tracking_no: str) -> Response:
     """The complainant's other complaints (same phone, e-mail or credit code)."""
     from ..services.case_search import complainant_history
@@ -281,13 +213,6 @@ def complainant_history_route(tracking_no: str) -> Response:
     return json_response(history_view(history, now, default_policy()))
 
 
-@admin_routes.route(
-    "/admin/complaints/{tracking_no}/contact",
-    methods=["POST"],
-    content_types=["*/*"],
-    authorizer=staff_authorizer,
-)
-@_for(OFFICE)
 def contact(tracking_no: str) -> Response:
     """How to reach the complainant, for a call back: each reveal is written to the access log."""
     from ..services.contact_reveal import reveal_contact
@@ -311,13 +236,6 @@ def contact(tracking_no: str) -> Response:
     )
 
 
-@admin_routes.route(
-    "/admin/complaints/{tracking_no}/messages",
-    methods=["GET"],
-    content_types=ANY_CONTENT_TYPE,
-    authorizer=staff_authorizer,
-)
-@_for(ALL_STAFF)
 def messages(tracking_no: str) -> Response:
     from ..services.case_messages import case_messages
 
@@ -328,13 +246,6 @@ def messages(tracking_no: str) -> Response:
     return json_response(case_messages_view(view))
 
 
-@admin_routes.route(
-    "/admin/complaints/{tracking_no}/messages/{message_id}/resend",
-    methods=["POST"],
-    content_types=["*/*"],
-    authorizer=staff_authorizer,
-)
-@_for(RESEND_ROLES)
 def resend(tracking_no: str, message_id: str) -> Response:
     from ..services.case_messages import resend_message
     from .schemas import parse_empty_body
@@ -354,10 +265,6 @@ def resend(tracking_no: str, message_id: str) -> Response:
     return json_response(case_messages_view(view))
 
 
-@admin_routes.route(
-    "/admin/reports/monthly", methods=["GET"], content_types=ANY_CONTENT_TYPE, authorizer=staff_authorizer
-)
-@_for(OFFICE)
 def monthly_report_route() -> Response:
     """The monthly report, as JSON (with its charts), an Excel workbook or the month's cases as CSV."""
     from ..services.reports import monthly_report
@@ -393,33 +300,3 @@ def monthly_report_route() -> Response:
 
         return file_response(cases_csv(view), CSV_MEDIA_TYPE, f"{name}-cases.csv")
     return json_response(view)
-
-
-@admin_routes.route("/admin/reports/monthly", methods=["OPTIONS"], content_types=ANY_CONTENT_TYPE)
-@admin_routes.route("/admin/search", methods=["OPTIONS"], content_types=ANY_CONTENT_TYPE)
-@admin_routes.route("/admin/access-log", methods=["OPTIONS"], content_types=ANY_CONTENT_TYPE)
-@admin_routes.route(
-    "/admin/complaints/{tracking_no}/history", methods=["OPTIONS"], content_types=ANY_CONTENT_TYPE
-)
-@admin_routes.route(
-    "/admin/complaints/{tracking_no}/contact", methods=["OPTIONS"], content_types=ANY_CONTENT_TYPE
-)
-@admin_routes.route("/admin/complaints", methods=["OPTIONS"], content_types=ANY_CONTENT_TYPE)
-@admin_routes.route("/admin/complaints/{tracking_no}", methods=["OPTIONS"], content_types=ANY_CONTENT_TYPE)
-@admin_routes.route(
-    "/admin/complaints/{tracking_no}/actions", methods=["OPTIONS"], content_types=ANY_CONTENT_TYPE
-)
-@admin_routes.route(
-    "/admin/complaints/{tracking_no}/access-log", methods=["OPTIONS"], content_types=ANY_CONTENT_TYPE
-)
-@admin_routes.route(
-    "/admin/complaints/{tracking_no}/messages", methods=["OPTIONS"], content_types=ANY_CONTENT_TYPE
-)
-@admin_routes.route(
-    "/admin/complaints/{tracking_no}/messages/{message_id}/resend",
-    methods=["OPTIONS"],
-    content_types=ANY_CONTENT_TYPE,
-)
-def admin_preflight(tracking_no: str | None = None, message_id: str | None = None) -> Response:
-    # A browser's preflight carries no credentials: it must not meet the authorizer.
-    return preflight_response()

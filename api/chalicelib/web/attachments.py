@@ -22,13 +22,13 @@ from ..domain.vocabulary import LANGUAGES
 from ..settings import get_settings
 from ..storage import attempt_counter_for, repository_for
 from ..storage.attachment_storage import attachment_store_for, object_store_for
-from .admin import staff_authorizer
 from .auth import staff_from_context
 from .client_address import throttle_client
 from .cors import preflight_response
 from .requests import body_kind, limited_body
 from .responses import json_response
 from .routing import ANY_CONTENT_TYPE, endpoint
+from .staff_routes import staff_authorizer
 from .views import iso
 
 if TYPE_CHECKING:  # the service, and the actions' rules it reads, load on these routes only

@@ -5,7 +5,10 @@ from __future__ import annotations
 
 from chalice.app import Response
 
-__all__ = ["file_response"]
+__all__ = ["XLSX_MEDIA_TYPE", "file_response"]
+
+# The monthly report's workbook (report_xlsx.py); app.py lists it among API Gateway's binary types.
+XLSX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def file_response(body: bytes | str, media_type: str, filename: str, *, cache: str = "no-store") -> Response:

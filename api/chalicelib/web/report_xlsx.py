@@ -18,10 +18,9 @@ from datetime import datetime
 from typing import Any
 
 from ..cycle_collector import paused
+from .downloads import XLSX_MEDIA_TYPE
 
 __all__ = ["XLSX_MEDIA_TYPE", "accepts_workbook", "workbook"]
-
-XLSX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 # Sheet names of the lists and the definitions, by language (Excel allows 31 characters).
 _SHEETS = {
     "zh": {"summary": "月报摘要", "definitions": "指标口径"},
