@@ -14,16 +14,12 @@ from urllib.parse import unquote
 
 from chalice.app import Blueprint, Request, Response
 
-from ..domain.attachments import Attachment, attachment_policy
 from ..domain.deadlines import default_policy
 from ..domain.messages import Message, render
 from ..domain.staff import ALL_STAFF
 from ..domain.vocabulary import LANGUAGES
-from ..settings import get_settings
+from ..settings import Settings, get_settings
 from ..storage import attempt_counter_for, repository_for
-from ..storage.attachment_storage import attachment_store_for, object_store_for
-from .auth import staff_from_context
-from .client_address import throttle_client
 from .cors import preflight_response
 from .requests import body_kind, limited_body
 from .responses import json_response
@@ -32,7 +28,8 @@ from .staff_routes import staff_authorizer
 from .views import iso
 
 if TYPE_CHECKING:  # the service, and the actions' rules it reads, load on these routes only
-    from ..services.attachments import UploadOffer, UploadRequest
+    from ..domain.attachments import Attachment, AttachmentPolicy
+    from ..services.attachments import AttachmentStore, ObjectStore, UploadOffer, UploadRequest
 
 __all__ = ["attachment_routes", "attachment_view"]
 
@@ -51,7 +48,29 @@ handles_errors = endpoint(_request)
 
 
 def _client() -> str:
+    from .client_address import throttle_client
+
     return throttle_client(_request(), get_settings())
+
+
+# The attachments' rules and stores (and the staff's identity) load on these routes, not with the
+# API: a cold public lookup needs none of them.
+def _limits() -> AttachmentPolicy:
+    from ..domain.attachments import attachment_policy
+
+    return attachment_policy()
+
+
+def _files(settings: Settings) -> AttachmentStore:
+    from ..storage.attachment_storage import attachment_store_for
+
+    return attachment_store_for(settings)
+
+
+def _objects(settings: Settings) -> ObjectStore:
+    from ..storage.attachment_storage import object_store_for
+
+    return object_store_for(settings)
 
 
 def _access_code() -> str:
@@ -104,7 +123,7 @@ def _offer_view(offer: UploadOffer, *, for_staff: bool) -> dict[str, Any]:
 
 
 def _limits_view() -> dict[str, Any]:
-    limits = attachment_policy()
+    limits = _limits()
     return {
         "max_file_bytes": limits.max_file_bytes,
         "max_files_per_case": limits.max_files_per_case,
@@ -125,11 +144,11 @@ def offer_upload(tracking_no: str) -> Response:
     request, settings = _request(), get_settings()
     body_kind(request.headers, allow_form=False)
     upload = _upload_request(limited_body(request.raw_body, settings.max_body_bytes), staff=False)
-    objects = object_store_for(settings)
+    objects = _objects(settings)
     offer = offer_complainant_upload(
         repository_for(settings),
         attempt_counter_for(settings),
-        attachment_store_for(settings),
+        _files(settings),
         objects,
         unquote(tracking_no),
         _access_code(),
@@ -138,7 +157,7 @@ def offer_upload(tracking_no: str) -> Response:
         redirect=None,
         now=_now(),
         policy=default_policy(),
-        limits=attachment_policy(),
+        limits=_limits(),
     )
     return json_response(_offer_view(offer, for_staff=False), 201)
 
@@ -154,7 +173,7 @@ def list_own(tracking_no: str) -> Response:
     found = complainant_attachments(
         repository_for(settings),
         attempt_counter_for(settings),
-        attachment_store_for(settings),
+        _files(settings),
         unquote(tracking_no),
         _access_code(),
         client=_client(),
@@ -176,16 +195,16 @@ def open_own(tracking_no: str, attachment_id: str) -> Response:
     link = open_as_complainant(
         repository_for(settings),
         attempt_counter_for(settings),
-        attachment_store_for(settings),
-        object_store_for(settings),
+        _files(settings),
+        _objects(settings),
         unquote(tracking_no),
         _access_code(),
         unquote(attachment_id),
         client=_client(),
         now=_now(),
-        limits=attachment_policy(),
+        limits=_limits(),
     )
-    return json_response({"url": link, "expires_in": attachment_policy().open_expiry_seconds})
+    return json_response({"url": link, "expires_in": _limits().open_expiry_seconds})
 
 
 _FORM_FIELDS = ("no", "access_code", "content_type")
@@ -231,8 +250,8 @@ def upload_form() -> Response:
         offer = offer_complainant_form_upload(
             repository_for(settings),
             attempt_counter_for(settings),
-            attachment_store_for(settings),
-            object_store_for(settings),
+            _files(settings),
+            _objects(settings),
             number,
             fields["access_code"],
             fields["content_type"],
@@ -240,9 +259,9 @@ def upload_form() -> Response:
             redirect=settings.portal_url + ("" if lang == "zh" else "en/") + RECEIVED_PAGE,
             now=_now(),
             policy=default_policy(),
-            limits=attachment_policy(),
+            limits=_limits(),
         )
-        page = upload_page(offer, offer.attachment.tracking_no, lang, attachment_policy())
+        page = upload_page(offer, offer.attachment.tracking_no, lang, _limits())
         return upload_page_response(page, offer.post.url)
     except Exception as error:  # noqa: BLE001  # every error, unexpected ones too, is a page here
         return error_response(error, lang, page=upload_error_page)
@@ -259,6 +278,8 @@ def _staff_route(view: Callable[P, Response]) -> Callable[P, Response]:
 
 
 def _staff() -> Any:
+    from .auth import staff_from_context
+
     staff = staff_from_context(_request().context)
     staff.ensure_role(ALL_STAFF)
     return staff
@@ -280,13 +301,13 @@ def offer_staff_upload(tracking_no: str) -> Response:
     upload = _upload_request(limited_body(request.raw_body, settings.max_body_bytes), staff=True)
     made = offer(
         repository_for(settings),
-        attachment_store_for(settings),
-        object_store_for(settings),
+        _files(settings),
+        _objects(settings),
         staff,
         unquote(tracking_no),
         upload,
         now=_now(),
-        limits=attachment_policy(),
+        limits=_limits(),
     )
     return json_response(_offer_view(made, for_staff=True), 201)
 
@@ -303,7 +324,7 @@ def list_for_staff(tracking_no: str) -> Response:
 
     settings = get_settings()
     shown, withheld = staff_attachments(
-        repository_for(settings), attachment_store_for(settings), _staff(), unquote(tracking_no), now=_now()
+        repository_for(settings), _files(settings), _staff(), unquote(tracking_no), now=_now()
     )
     items = [attachment_view(a, for_staff=True) for a in shown]
     return json_response({"items": items, "withheld": withheld, "limits": _limits_view()})
@@ -323,15 +344,15 @@ def open_for_staff(tracking_no: str, attachment_id: str) -> Response:
     settings = get_settings()
     link = open_as_staff(
         repository_for(settings),
-        attachment_store_for(settings),
-        object_store_for(settings),
+        _files(settings),
+        _objects(settings),
         _staff(),
         unquote(tracking_no),
         unquote(attachment_id),
         now=_now(),
-        limits=attachment_policy(),
+        limits=_limits(),
     )
-    return json_response({"url": link, "expires_in": attachment_policy().open_expiry_seconds})
+    return json_response({"url": link, "expires_in": _limits().open_expiry_seconds})
 
 
 @attachment_routes.route("/attachment-upload", methods=["OPTIONS"], content_types=ANY_CONTENT_TYPE)
