@@ -362,6 +362,23 @@ _OFF_A_LOOKUPS_PATH = {
     "chalicelib.web.pages",
 }
 
+
+def _fresh_process(code: str, *arguments: str) -> dict[str, Any]:
+    """What ``code`` prints as JSON, run in a fresh process of the API with this configuration."""
+    result = subprocess.run(
+        [sys.executable, "-c", code, *arguments],
+        cwd=API_DIR,
+        env={**os.environ, "PYTHONPATH": str(REPO_ROOT)},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    answer: dict[str, Any] = json.loads(result.stdout)
+    return answer
+
+
 _COLD_LOOKUP = """
 import json, sys
 import app
@@ -377,17 +394,7 @@ def test_a_cold_lookup_imports_the_read_path_alone(
     settings: Settings, repository: DynamoCaseRepository
 ) -> None:
     number = new_case(repository, datetime.now(UTC))
-    result = subprocess.run(
-        [sys.executable, "-c", _COLD_LOOKUP, format_code(number)],
-        cwd=API_DIR,
-        env={**os.environ, "PYTHONPATH": str(REPO_ROOT)},
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
-    assert result.returncode == 0, result.stderr
-    answer = json.loads(result.stdout)
+    answer = _fresh_process(_COLD_LOOKUP, format_code(number))
     assert answer["status"] == 200
     assert "chalicelib.storage.case_repository" in answer["modules"]  # it did read DynamoDB
     assert _OFF_A_LOOKUPS_PATH.isdisjoint(answer["modules"]), _OFF_A_LOOKUPS_PATH & set(answer["modules"])
@@ -406,17 +413,7 @@ def test_a_cold_submission_writes_its_messages_and_facts_to_the_configured_table
     # The connection binds a model to its table at the table's first use, and a transaction builds
     # its items from the models' tables: a fresh process's first submission must bind the outbox's
     # and the report's models before its transaction names them.
-    result = subprocess.run(
-        [sys.executable, "-c", _COLD_SUBMISSION],
-        cwd=API_DIR,
-        env={**os.environ, "PYTHONPATH": str(REPO_ROOT)},
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
-    assert result.returncode == 0, result.stderr
-    answer = json.loads(result.stdout)
+    answer = _fresh_process(_COLD_SUBMISSION)
     assert answer["status"] == 201, answer
     number = answer["body"]["tracking_no"].replace("-", "")
     client: Any = dynamodb_for(settings).connection.client
