@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from urllib.parse import unquote
 
-from chalice.app import Request, Response
+from chalice.app import Response
 
 from ..domain.deadlines import default_policy
 from ..domain.lifecycle import Status
@@ -22,7 +22,7 @@ from .errors import RequestError
 from .requests import body_kind, idempotency_key, limited_body
 from .responses import json_response
 from .routing import request_language
-from .staff_routes import staff_request
+from .staff_routes import staff_request as _request
 from .views import case_messages_view, queue_item_view, receipt_view, staff_case_view
 
 __all__ = [
@@ -39,10 +39,6 @@ __all__ = [
     "search",
     "staff_access_log_route",
 ]
-
-
-def _request() -> Request:
-    return staff_request()
 
 
 def _staff() -> StaffMember:
