@@ -17,6 +17,7 @@ try:
     from chalicelib.web.attachments import attachment_routes
     from chalicelib.web.cors import cors_middleware
     from chalicelib.web.downloads import XLSX_MEDIA_TYPE
+    from chalicelib.web.frame_room import frame_room_middleware
     from chalicelib.web.public import public_routes
     from chalicelib.web.request_log import request_log_middleware
     from chalicelib.web.security_headers import security_headers_middleware
@@ -37,6 +38,8 @@ app.register_blueprint(attachment_handlers)
 app.register_middleware(security_headers_middleware, "http")
 app.register_middleware(cors_middleware, "http")
 app.register_middleware(request_log_middleware, "http")
+# Innermost: the first request's view and all below it run with room on the frame stack.
+app.register_middleware(frame_room_middleware, "http")
 # Our request lines and errors at INFO; the SDKs stay at their default (WARNING): botocore's debug
 # output holds request bodies, hence personal data.
 logging.getLogger("chalicelib").setLevel(logging.INFO)
