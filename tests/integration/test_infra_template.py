@@ -18,8 +18,9 @@ from pynamodb.models import Model
 from chalicelib.jobs.registry import JOBS
 from chalicelib.storage.attempt_counter import AttemptRecord
 from chalicelib.storage.event_records import AccessLogRecord, EventRecord
+from chalicelib.storage.idempotency_records import IdempotencyRecordModel
 from chalicelib.storage.job_cursors import JobCursorRecord
-from chalicelib.storage.models import CaseRecord, IdempotencyRecordModel
+from chalicelib.storage.models import CaseRecord
 from chalicelib.storage.outbox_records import OutboxRecord
 from chalicelib.storage.report_mapping import ReportRecord
 from chalicelib.storage.schema import table_shape

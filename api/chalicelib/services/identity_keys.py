@@ -14,11 +14,14 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+from typing import TYPE_CHECKING
 
 from msgspec import Struct
 
 from ..domain.complaint import Complainant, normalize_credit_code, normalize_email, normalize_phone
-from ..domain.search_terms import IdentifierKind, normalize_name
+
+if TYPE_CHECKING:  # the search terms' module is the searches' (a cold lookup makes no key)
+    from ..domain.search_terms import IdentifierKind
 
 __all__ = ["IdentityHasher", "IdentityKeys"]
 
@@ -70,6 +73,8 @@ class IdentityHasher:
     def name_key(self, name: str, kind: IdentifierKind = "name") -> str | None:
         """The key of a person's (or, with ``kind="organization"``, an organisation's) name, the
         same however it is spaced or whatever the width of its letters."""
+        from ..domain.search_terms import normalize_name
+
         normalised = normalize_name(name)
         return self.key(kind, normalised) if normalised else None
 

@@ -23,7 +23,7 @@ from ..services.repository import (
 )
 from .case_mapping import case_from_record, case_to_record, summary_from_item
 from .connection import DynamoDB
-from .models import CaseRecord, IdempotencyRecordModel
+from .models import CaseRecord
 from .sdk_errors import call, conflicting_write, is_conflict, unavailable_or_raise
 
 if TYPE_CHECKING:
@@ -48,7 +48,12 @@ class DynamoCaseRepository:
         self._zone = default_policy().zone
         self._connection = dynamodb.connection
         self._cases = dynamodb.table(CaseRecord)
-        self._idempotency = dynamodb.table(IdempotencyRecordModel)
+
+    @property
+    def _idempotency(self) -> str:
+        from .idempotency_records import IdempotencyRecordModel
+
+        return self._db.table(IdempotencyRecordModel)
 
     @property
     def _events(self) -> str:
@@ -67,10 +72,11 @@ class DynamoCaseRepository:
         written: the connection binds each model at its table's first use, and a transaction builds
         its items from the models' tables."""
         from .event_records import AccessLogRecord, EventRecord
+        from .idempotency_records import IdempotencyRecordModel
         from .outbox_records import OutboxRecord
         from .report_mapping import ReportRecord
 
-        for model in (EventRecord, AccessLogRecord, OutboxRecord, ReportRecord):
+        for model in (EventRecord, AccessLogRecord, IdempotencyRecordModel, OutboxRecord, ReportRecord):
             self._db.table(model)
 
     def create(
@@ -84,6 +90,7 @@ class DynamoCaseRepository:
 
         from .event_records import EventRecord, event_to_record
         from .fact_updates import add_fact_updates
+        from .idempotency_records import IdempotencyRecordModel
         from .outbox_records import notice_record
 
         self._write_tables()
@@ -136,6 +143,8 @@ class DynamoCaseRepository:
         return case_from_record(CaseRecord.from_raw_data(item)) if item else None
 
     def get_idempotency(self, key_hash: str) -> IdempotencyRecord | None:
+        from .idempotency_records import IdempotencyRecordModel
+
         item = call(lambda: self._item(self._idempotency, key_hash))
         if not item:
             return None

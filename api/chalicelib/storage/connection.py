@@ -50,8 +50,9 @@ def all_models() -> tuple[type[Model], ...]:
     from .attachment_records import AttachmentRecord
     from .attempt_counter import AttemptRecord
     from .event_records import AccessLogRecord, EventRecord
+    from .idempotency_records import IdempotencyRecordModel
     from .job_cursors import JobCursorRecord
-    from .models import CaseRecord, IdempotencyRecordModel
+    from .models import CaseRecord
     from .outbox_records import OutboxRecord
     from .report_mapping import ReportRecord
 

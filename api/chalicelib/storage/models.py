@@ -1,5 +1,5 @@
-"""PynamoDB models of the cases' and the idempotency keys' tables, and what every model shares; the
-others live with the code that uses them (event_records.py, outbox_records.py, attachment_records.py,
+"""PynamoDB models of the cases' table, and what every model shares; the others live with the code
+that uses them (event_records.py, idempotency_records.py, outbox_records.py, attachment_records.py,
 report_mapping.py, attempt_counter.py, job_cursors.py), so that a cold lookup imports none of them.
 ``bind_models`` points the models at their tables.
 
@@ -26,7 +26,6 @@ from pynamodb.attributes import (
     JSONAttribute,
     MapAttribute,
     NumberAttribute,
-    TTLAttribute,
     UnicodeAttribute,
     UTCDateTimeAttribute,
     VersionAttribute,
@@ -41,7 +40,6 @@ __all__ = [
     "CaseRecord",
     "ComplainantMap",
     "ConnectionSettings",
-    "IdempotencyRecordModel",
     "bind_models",
     "queue_key",
 ]
@@ -291,17 +289,6 @@ class CaseRecord(Model):
     by_credit_code = CreditCodeIndex()
     by_name = NameIndex()
     by_organization = OrganizationIndex()
-
-
-class IdempotencyRecordModel(Model):
-    class Meta(_Meta):
-        pass
-
-    key_hash = UnicodeAttribute(hash_key=True)
-    fingerprint = UnicodeAttribute()
-    tracking_no = UnicodeAttribute()
-    created_at = UTCDateTimeAttribute()
-    expires_at = TTLAttribute()
 
 
 def bind_models(tables: Mapping[type[Model], str], *, region: str, host: str | None) -> None:
