@@ -2,9 +2,9 @@
 
 CPython 3.11 keeps Python frames in chunks of 16 KiB and hands a chunk back to the system (munmap)
 as soon as the frame at its start returns. A loop whose calls cross a chunk's end therefore maps
-and unmaps memory, and faults its first page in, on every turn: about 10 µs a turn on a virtual
-machine like Lambda's (measured on this project's, `./scripts/bench`'s README section). Where the
-ends fall depends only on how deep the code runs.
+and unmaps memory, and faults its first page in, on every turn: about 10 µs a turn on the
+development machine, a Firecracker virtual machine as Lambda's are (README, "Measured performance").
+Where the ends fall depends only on how deep the code runs.
 
 A process's first request loads botocore's service model and endpoint rules: loops of that kind,
 run below Chalice, the middleware, the views, the services and PynamoDB. Measured with strace on a
