@@ -364,10 +364,10 @@ def cold_start(env: dict[str, str], receipt_no: str, runs: int, code: Path) -> d
     # The deployed function's environment (api/.chalice/config.json), e.g. no pydantic plugin scan.
     config = json.loads((API_DIR / ".chalice" / "config.json").read_text(encoding="utf-8"))
     child_env = {**os.environ, **config["environment_variables"], **env}
-    # Any value of PYTHONDONTWRITEBYTECODE (even "0") stops Python writing bytecode; the bundle has
-    # its own. Nothing but the bundle on the children's path (python -S: no site-packages).
-    for name in ("PYTHONDONTWRITEBYTECODE", "PYTHONPATH"):
-        child_env.pop(name, None)
+    # As on Lambda, whose code directory is read-only: the bytecode is the bundle's, none written;
+    # nothing but the bundle on the children's path (python -S: no site-packages).
+    child_env["PYTHONDONTWRITEBYTECODE"] = "1"
+    child_env.pop("PYTHONPATH", None)
     endpoint, region = settings.dynamodb_endpoint_url or "", settings.region
     tracking_no = receipt_no.replace("-", "")
     run_id = uuid.uuid4().hex[:8]
