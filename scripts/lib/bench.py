@@ -372,19 +372,15 @@ def cold_start(env: dict[str, str], receipt_no: str, runs: int, code: Path) -> d
     tracking_no = receipt_no.replace("-", "")
     run_id = uuid.uuid4().hex[:8]
 
+    def child(source: str, *arguments: str) -> list[str]:
+        """A fresh Python running ``source``, without site-packages: only the bundle (its cwd)."""
+        return [sys.executable, "-S", "-c", source, *arguments]
+
     def floor(calls: Callable[[int], list[tuple[str, dict[str, Any]]]]) -> Callable[[int], list[str]]:
-        return lambda n: [
-            sys.executable,
-            "-S",
-            "-c",
-            _BOTOCORE_FLOOR_CHILD,
-            endpoint,
-            region,
-            json.dumps(calls(n)),
-        ]
+        return lambda n: child(_BOTOCORE_FLOOR_CHILD, endpoint, region, json.dumps(calls(n)))
 
     def app_child(event: Callable[[int], dict[str, Any]], status: int) -> Callable[[int], list[str]]:
-        return lambda n: [sys.executable, "-S", "-c", _APP_CHILD, json.dumps(event(n)), str(status)]
+        return lambda n: child(_APP_CHILD, json.dumps(event(n)), str(status))
 
     lookup_event = api_event("GET", "/complaints/{tracking_no}", {"tracking_no": receipt_no})
     lookup_calls = [
